@@ -1,0 +1,52 @@
+# PaperHub: `make run` for a local site with demo papers, `make test` for the whole suite on PostgreSQL.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# `make test` runs against real PostgreSQL; override DATABASE_URL to use another server.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/paperhub
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install install-dev lint lock clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Development site: SQLite and a file-system broker under var/, a Celery worker beside runserver.
+run: export DEBUG ?= true
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "PaperHub on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) -m celery -A paperhub worker --loglevel=INFO --concurrency=2 & \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: export SECRET_KEY ?= insecure-test-key
+test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+test: export PAPERHUB_TEST_REDIS_URL ?= $(TEST_REDIS_URL)
+test: install-dev
+	$(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Re-pin every dependency after editing requirements*.in.
+lock: install-dev
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,12 @@
+"""The Celery app: `celery -A paperhub worker` starts a worker, `celery -A paperhub beat` the scheduler."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+
+app = Celery("paperhub")
+# Every CELERY_* Django setting configures Celery, so all configuration lives in settings.py.
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

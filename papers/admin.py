@@ -1,0 +1,97 @@
+from django.contrib import admin
+
+from .models import Author, Authorship, Domain, Field, Paper, PaperTopic, PaperUpdate, Reference, Subfield, Topic
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    extra = 0
+    raw_id_fields = ("author",)
+    ordering = ("position",)
+
+
+class PaperTopicInline(admin.TabularInline):
+    model = PaperTopic
+    extra = 0
+    raw_id_fields = ("topic",)
+
+
+class PaperUpdateInline(admin.TabularInline):
+    model = PaperUpdate
+    extra = 0
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ("doi", "title", "container_title", "published_date", "work_type", "fetch_state", "created_at")
+    list_filter = ("fetch_state", "work_type", "published_precision", "metadata_source")
+    search_fields = ("doi", "title", "container_title", "pmid", "pmcid", "arxiv_id")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "updated_at", "fetched_at")
+    inlines = (AuthorshipInline, PaperTopicInline, PaperUpdateInline)
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "family_name", "given_name", "orcid")
+    search_fields = ("family_name", "given_name", "literal_name", "orcid")
+    list_filter = (("orcid", admin.EmptyFieldListFilter),)
+
+
+@admin.register(Authorship)
+class AuthorshipAdmin(admin.ModelAdmin):
+    list_display = ("paper", "position", "author")
+    search_fields = ("paper__doi", "author__family_name", "author__literal_name")
+    raw_id_fields = ("paper", "author")
+
+
+@admin.register(Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ("paper", "position", "doi", "pmid", "year", "cited_paper")
+    list_filter = (("doi", admin.EmptyFieldListFilter), ("pmid", admin.EmptyFieldListFilter))
+    search_fields = ("paper__doi", "doi", "pmid", "title", "raw")
+    raw_id_fields = ("paper", "cited_paper")
+
+
+@admin.register(PaperUpdate)
+class PaperUpdateAdmin(admin.ModelAdmin):
+    list_display = ("paper", "kind", "notice_doi", "date")
+    list_filter = ("kind",)
+    search_fields = ("paper__doi", "notice_doi")
+    raw_id_fields = ("paper",)
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ("openalex_id", "name")
+    search_fields = ("openalex_id", "name")
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ("openalex_id", "name", "domain")
+    list_filter = ("domain",)
+    search_fields = ("openalex_id", "name")
+
+
+@admin.register(Subfield)
+class SubfieldAdmin(admin.ModelAdmin):
+    list_display = ("openalex_id", "name", "field")
+    list_filter = ("field__domain",)
+    search_fields = ("openalex_id", "name")
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("openalex_id", "name", "subfield")
+    list_filter = ("subfield__field__domain",)
+    search_fields = ("openalex_id", "name")
+    list_select_related = ("subfield",)
+
+
+@admin.register(PaperTopic)
+class PaperTopicAdmin(admin.ModelAdmin):
+    list_display = ("paper", "topic", "score", "is_primary")
+    list_filter = ("is_primary",)
+    search_fields = ("paper__doi", "topic__name")
+    raw_id_fields = ("paper", "topic")

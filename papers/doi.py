@@ -1,0 +1,86 @@
+"""Pure DOI and ORCID parsing: no database, no network.
+
+DOIs are case-insensitive (the DOI Handbook, 2.4), so PaperHub stores and shows them lowercase.
+"""
+
+import re
+from urllib.parse import unquote
+
+import idutils
+
+MAX_DOI_LENGTH = 255
+
+# What people paste in front of a DOI: resolver URLs in any scheme and the `doi:` prefix.
+_PREFIX = re.compile(
+    r"^(?:doi:\s*|(?:https?://)?(?:dx\.|www\.)?doi\.org/(?:doi:)?|info:doi/)",
+    flags=re.IGNORECASE,
+)
+# "10." then a registrant code of digits (optionally subdivided by dots), a slash and a suffix.
+_DOI = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$")
+_ORCID_URL = re.compile(r"^(?:https?://)?(?:www\.)?orcid\.org/", flags=re.IGNORECASE)
+
+
+class InvalidDOI(ValueError):
+    """The text is not a DOI; the message says what is wrong, in words a visitor understands."""
+
+
+class InvalidORCID(ValueError):
+    """The text is not a valid ORCID iD."""
+
+
+def normalize_doi(value: str) -> str:
+    """Return the canonical (lowercase, prefix-free) form of a DOI, or raise InvalidDOI."""
+    if value is None:
+        raise InvalidDOI("No DOI was given.")
+    text = value.strip()
+    if not text:
+        raise InvalidDOI("No DOI was given.")
+    # A DOI pasted from a URL may still be percent-encoded (10.1000%2Fabc, https%3A%2F%2Fdoi.org%2F...).
+    if "%" in text:
+        text = unquote(text).strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidDOI("The DOI contains control characters.")
+    text = _PREFIX.sub("", text, count=1).strip()
+    if len(text) > MAX_DOI_LENGTH:
+        raise InvalidDOI(f"The DOI is {len(text)} characters long; at most {MAX_DOI_LENGTH} are allowed.")
+    if not text.startswith("10."):
+        raise InvalidDOI(
+            f"“{_shorten(text)}” is not a DOI: a DOI starts with “10.”, as in 10.1371/journal.pone.0033693."
+        )
+    if "/" not in text:
+        raise InvalidDOI(
+            f"“{_shorten(text)}” has no “/”: a DOI is a prefix and a suffix, as in 10.1371/journal.pone.0033693."
+        )
+    prefix, _, suffix = text.partition("/")
+    if not re.fullmatch(r"10\.\d{4,9}(?:\.\d+)*", prefix):
+        raise InvalidDOI(
+            f"“{_shorten(prefix)}” is not a DOI prefix: it should be “10.” followed by four to nine digits."
+        )
+    if not suffix:
+        raise InvalidDOI(f"“{_shorten(text)}” has nothing after the “/”.")
+    if re.search(r"\s", text):
+        raise InvalidDOI("A DOI cannot contain spaces.")
+    if not (_DOI.match(text) and idutils.is_doi(text)):
+        raise InvalidDOI(f"“{_shorten(text)}” is not a well-formed DOI.")
+    return text.lower()
+
+
+def is_canonical_doi(value: str) -> bool:
+    try:
+        return normalize_doi(value) == value
+    except InvalidDOI:
+        return False
+
+
+def normalize_orcid(value: str) -> str:
+    """Return the bare 0000-0000-0000-000X form of an ORCID iD, checksum verified, or raise InvalidORCID."""
+    text = _ORCID_URL.sub("", (value or "").strip()).upper()
+    if not re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", text):
+        raise InvalidORCID(f"“{_shorten(value or '')}” is not an ORCID iD: it should look like 0000-0002-1825-0097.")
+    if not idutils.is_orcid(text):
+        raise InvalidORCID(f"“{text}” is not a valid ORCID iD: its check digit does not match.")
+    return text
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,349 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from . import doi as doi_lib
+
+
+def validate_doi(value: str) -> None:
+    try:
+        canonical = doi_lib.normalize_doi(value)
+    except doi_lib.InvalidDOI as exc:
+        raise ValidationError(str(exc), code="invalid_doi") from None
+    if canonical != value:
+        raise ValidationError(f"Store the DOI in its canonical form: {canonical}", code="non_canonical_doi")
+
+
+def validate_orcid(value: str) -> None:
+    try:
+        canonical = doi_lib.normalize_orcid(value)
+    except doi_lib.InvalidORCID as exc:
+        raise ValidationError(str(exc), code="invalid_orcid") from None
+    if canonical != value:
+        raise ValidationError(f"Store the ORCID iD in its bare form: {canonical}", code="non_canonical_orcid")
+
+
+class FetchState(models.TextChoices):
+    PENDING = "pending", "Waiting to fetch metadata"
+    FETCHING = "fetching", "Fetching metadata"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Fetching metadata failed"
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+class Paper(models.Model):
+    FetchState = FetchState
+    DatePrecision = DatePrecision
+
+    doi = models.CharField("DOI", max_length=doi_lib.MAX_DOI_LENGTH, unique=True, validators=[validate_doi])
+    title = models.TextField(blank=True)
+    abstract = models.TextField(blank=True, help_text="Plain-text paragraphs separated by blank lines.")
+    published_date = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    work_type = models.CharField(max_length=40, blank=True, help_text="Crossref's type, e.g. journal-article.")
+    container_title = models.TextField(blank=True, help_text="Journal, book or proceedings.")
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    publisher = models.TextField(blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    license_url = models.URLField(max_length=500, blank=True)
+    oa_url = models.URLField("open-access URL", max_length=1000, blank=True)
+    pmid = models.CharField("PMID", max_length=12, blank=True, db_index=True)
+    pmcid = models.CharField("PMCID", max_length=16, blank=True)
+    arxiv_id = models.CharField("arXiv id", max_length=40, blank=True)
+    summary = models.TextField(blank=True)
+
+    fetch_state = models.CharField(max_length=10, choices=FetchState.choices, default=FetchState.PENDING)
+    fetch_error = models.TextField(blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    metadata_source = models.CharField(max_length=20, blank=True, help_text="Where the metadata came from.")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(doi=Lower("doi")), name="paper_doi_lowercase"),
+            models.CheckConstraint(condition=Q(doi__startswith="10."), name="paper_doi_prefix"),
+            models.CheckConstraint(condition=Q(fetch_state__in=FetchState.values), name="paper_fetch_state_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(published_date__isnull=True, published_precision="")
+                    | Q(published_date__isnull=False, published_precision__in=DatePrecision.values)
+                ),
+                name="paper_date_precision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doi}: {self.title[:80]}" if self.title else self.doi
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:detail", kwargs={"doi": self.doi})
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}"
+
+    @property
+    def abstract_paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.abstract.split("\n\n") if p.strip()]
+
+    @property
+    def published_display(self) -> str:
+        if not self.published_date:
+            return ""
+        if self.published_precision == self.DatePrecision.YEAR:
+            return str(self.published_date.year)
+        if self.published_precision == self.DatePrecision.MONTH:
+            return self.published_date.strftime("%B %Y")
+        return self.published_date.strftime("%-d %B %Y")
+
+    @property
+    def published_citation_date(self) -> str:
+        """The date as Highwire's citation_publication_date wants it: YYYY, YYYY/MM or YYYY/MM/DD."""
+        if not self.published_date:
+            return ""
+        formats = {self.DatePrecision.YEAR: "%Y", self.DatePrecision.MONTH: "%Y/%m"}
+        return self.published_date.strftime(formats.get(self.published_precision, "%Y/%m/%d"))
+
+    @property
+    def published_iso(self) -> str:
+        if not self.published_date:
+            return ""
+        formats = {self.DatePrecision.YEAR: "%Y", self.DatePrecision.MONTH: "%Y-%m"}
+        return self.published_date.strftime(formats.get(self.published_precision, "%Y-%m-%d"))
+
+    @property
+    def work_type_display(self) -> str:
+        return self.work_type.replace("-", " ").capitalize()
+
+    @property
+    def first_page(self) -> str:
+        return self.pages.split("-")[0].strip() if self.pages else ""
+
+    @property
+    def last_page(self) -> str:
+        parts = self.pages.split("-")
+        return parts[-1].strip() if len(parts) > 1 else ""
+
+    @property
+    def pmc_url(self) -> str:
+        return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/" if self.pmcid else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+
+class UpdateKind(models.TextChoices):
+    CORRECTION = "correction", "Correction"
+    RETRACTION = "retraction", "Retraction"
+    EXPRESSION_OF_CONCERN = "expression_of_concern", "Expression of concern"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+    ADDENDUM = "addendum", "Addendum"
+    OTHER = "other", "Update"
+
+
+class PaperUpdate(models.Model):
+    """A correction, retraction or similar notice that points at a paper (Crossref's `updated-by`)."""
+
+    Kind = UpdateKind
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    notice_doi = models.CharField("notice DOI", max_length=doi_lib.MAX_DOI_LENGTH, blank=True)
+    label = models.CharField(max_length=100, blank=True, help_text="The label the publisher gave it.")
+    date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "kind", "notice_doi"], name="paperupdate_unique_notice"),
+            models.CheckConstraint(condition=Q(kind__in=UpdateKind.values), name="paperupdate_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.paper.doi}"
+
+    @property
+    def notice_url(self) -> str:
+        return f"https://doi.org/{self.notice_doi}" if self.notice_doi else ""
+
+
+class Author(models.Model):
+    """A person or, with only `literal_name`, a group such as a consortium.
+
+    Authors with an ORCID iD are one row per iD; authors without one get a row per authorship,
+    since a name alone does not identify a person.
+    """
+
+    given_name = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    literal_name = models.CharField(max_length=500, blank=True, help_text="For consortia and single names.")
+    orcid = models.CharField("ORCID iD", max_length=19, unique=True, null=True, blank=True, validators=[validate_orcid])
+
+    class Meta:
+        ordering = ["family_name", "given_name", "literal_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(family_name="") | ~Q(literal_name="") | ~Q(given_name=""), name="author_has_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(orcid__isnull=True) | Q(orcid__regex=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$"),
+                name="author_orcid_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.literal_name:
+            return self.literal_name
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    @property
+    def citation_name(self) -> str:
+        """Family, Given: the form Highwire's citation_author and most reference managers read best."""
+        if self.family_name and self.given_name:
+            return f"{self.family_name}, {self.given_name}"
+        return self.display_name
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+
+class Authorship(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first author.")
+    affiliations = models.JSONField(default=list, blank=True, help_text="Affiliation names, as printed.")
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="authorship_unique_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="authorship_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.author} ({self.paper.doi})"
+
+
+class Reference(models.Model):
+    """One entry of a paper's reference list, in the paper's order."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveIntegerField(help_text="1 for the first reference.")
+    raw = models.TextField("citation as printed", blank=True)
+    authors = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    journal = models.TextField(blank=True)
+    year = models.CharField(max_length=20, blank=True)
+    volume = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    doi = models.CharField("DOI", max_length=doi_lib.MAX_DOI_LENGTH, blank=True, db_index=True)
+    pmid = models.CharField("PMID", max_length=12, blank=True)
+    cited_paper = models.ForeignKey(
+        Paper,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The cited paper, when it is on PaperHub.",
+    )
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="reference_unique_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="reference_position_positive"),
+            models.CheckConstraint(condition=Q(doi="") | Q(doi=Lower("doi")), name="reference_doi_lowercase"),
+            models.CheckConstraint(condition=~Q(cited_paper=F("paper")), name="reference_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.position}] {self.display_text[:80]}"
+
+    @property
+    def display_text(self) -> str:
+        if self.raw:
+            return self.raw
+        parts = [self.authors, f"({self.year})" if self.year else "", self.title, self.journal]
+        tail = ", ".join(p for p in (self.volume, self.pages) if p)
+        text = ". ".join(p.strip().rstrip(".") for p in parts if p)
+        if tail:
+            text = f"{text}, {tail}" if text else tail
+        return text or (f"doi:{self.doi}" if self.doi else "")
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+class TaxonomyNode(models.Model):
+    """Shared shape of OpenAlex's four taxonomy levels; `openalex_id` is the short id (T11478, 1705, 17, 3)."""
+
+    openalex_id = models.CharField("OpenAlex id", max_length=20, unique=True)
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Domain(TaxonomyNode):
+    pass
+
+
+class Field(TaxonomyNode):
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="fields")
+
+
+class Subfield(TaxonomyNode):
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="subfields")
+
+
+class Topic(TaxonomyNode):
+    subfield = models.ForeignKey(Subfield, on_delete=models.PROTECT, related_name="topics")
+
+
+class PaperTopic(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="paper_topics")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="paper_topics")
+    score = models.FloatField()
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "topic"], name="papertopic_unique"),
+            models.UniqueConstraint(fields=["paper"], condition=Q(is_primary=True), name="papertopic_one_primary"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="papertopic_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper.doi}: {self.topic} ({self.score:.2f})"

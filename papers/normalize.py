@@ -1,0 +1,480 @@
+"""Pure mapping of upstream payloads (Crossref, OpenAlex, JATS XML) into PaperHub's dataclasses.
+
+No database and no network here: the services decide what to store, the clients what to fetch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as DefusedET
+
+from . import doi as doi_lib
+
+
+@dataclass
+class AuthorRecord:
+    given_name: str = ""
+    family_name: str = ""
+    literal_name: str = ""
+    orcid: str | None = None
+    affiliations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReferenceRecord:
+    raw: str = ""
+    authors: str = ""
+    title: str = ""
+    journal: str = ""
+    year: str = ""
+    volume: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+
+
+@dataclass
+class UpdateRecord:
+    kind: str
+    notice_doi: str = ""
+    label: str = ""
+    date: dt.date | None = None
+
+
+@dataclass
+class TopicRecord:
+    topic_id: str
+    topic_name: str
+    subfield_id: str
+    subfield_name: str
+    field_id: str
+    field_name: str
+    domain_id: str
+    domain_name: str
+    score: float
+    is_primary: bool = False
+
+
+@dataclass
+class WorkRecord:
+    """Everything the paper page shows, as one upstream described it."""
+
+    doi: str
+    source: str
+    title: str = ""
+    abstract: str = ""
+    published_date: dt.date | None = None
+    published_precision: str = ""
+    work_type: str = ""
+    container_title: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    publisher: str = ""
+    language: str = ""
+    license_url: str = ""
+    oa_url: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    arxiv_id: str = ""
+    authors: list[AuthorRecord] = field(default_factory=list)
+    references: list[ReferenceRecord] = field(default_factory=list)
+    updates: list[UpdateRecord] = field(default_factory=list)
+    topics: list[TopicRecord] = field(default_factory=list)
+
+
+class UnusableRecord(ValueError):
+    """The payload parsed but lacks what every paper needs (a DOI, for instance)."""
+
+
+# ---------------------------------------------------------------- markup to text
+
+_BLOCK_TAGS = {"p", "jats:p", "title", "jats:title", "sec", "jats:sec", "div", "br", "li", "jats:list-item"}
+_TITLE_TAGS = {"title", "jats:title"}
+
+
+class _TextBlocks(HTMLParser):
+    """Collects the text of HTML or JATS markup as blocks, one per paragraph or heading."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, list[str]]] = [("p", [])]
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in _BLOCK_TAGS:
+            self.blocks.append(("title" if tag in _TITLE_TAGS else "p", []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self.blocks.append(("p", []))
+
+    def handle_data(self, data: str) -> None:
+        self.blocks[-1][1].append(data)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def markup_blocks(markup: str) -> list[tuple[str, str]]:
+    parser = _TextBlocks()
+    parser.feed(markup or "")
+    parser.close()
+    return [(kind, _squash("".join(parts))) for kind, parts in parser.blocks if _squash("".join(parts))]
+
+
+def markup_to_text(markup: str) -> str:
+    """One line of plain text: tags dropped (their text kept, sub/superscripts included), entities decoded."""
+    return _squash(" ".join(text for _, text in markup_blocks(markup))) if markup else ""
+
+
+def markup_to_paragraphs(markup: str) -> str:
+    """Plain-text paragraphs separated by blank lines, without a leading "Abstract" heading."""
+    blocks = markup_blocks(markup)
+    if blocks and blocks[0][0] == "title" and blocks[0][1].rstrip(":.").lower() == "abstract":
+        blocks = blocks[1:]
+    return "\n\n".join(text for _, text in blocks)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _first(values: Any) -> str:
+    if isinstance(values, list):
+        return str(values[0]) if values else ""
+    return str(values or "")
+
+
+def _clean_doi(value: str) -> str:
+    try:
+        return doi_lib.normalize_doi(value) if value else ""
+    except doi_lib.InvalidDOI:
+        return ""
+
+
+def _clean_orcid(value: str | None) -> str | None:
+    try:
+        return doi_lib.normalize_orcid(value) if value else None
+    except doi_lib.InvalidORCID:
+        return None
+
+
+def date_with_precision(parts: list[Any] | None) -> tuple[dt.date | None, str]:
+    """Crossref-style [year, month, day] (month and day optional) to a date and its precision."""
+    numbers = []
+    for part in parts or []:
+        try:
+            numbers.append(int(part))
+        except (TypeError, ValueError):
+            break
+    if not numbers:
+        return None, ""
+    year, month, day = (numbers + [1, 1])[:3]
+    precision = ("year", "month", "day")[min(len(numbers), 3) - 1]
+    try:
+        return dt.date(year, month, day), precision
+    except ValueError:
+        try:
+            return dt.date(year, 1, 1), "year"
+        except ValueError:
+            return None, ""
+
+
+# ---------------------------------------------------------------- Crossref
+
+_CROSSREF_DATE_FIELDS = ("issued", "published", "published-print", "published-online", "created")
+
+# Crossref's update types, folded into the kinds the page distinguishes.
+_UPDATE_KINDS = {
+    "correction": "correction",
+    "erratum": "correction",
+    "corrigendum": "correction",
+    "clarification": "correction",
+    "retraction": "retraction",
+    "partial_retraction": "retraction",
+    "removal": "retraction",
+    "withdrawal": "withdrawal",
+    "expression_of_concern": "expression_of_concern",
+    "addendum": "addendum",
+}
+
+
+def crossref_work(payload: dict) -> WorkRecord:
+    """Map Crossref's `GET /works/{doi}` body (the whole envelope or its `message`)."""
+    message = payload.get("message", payload) if isinstance(payload, dict) else None
+    if not isinstance(message, dict):
+        raise UnusableRecord("Crossref's answer has no work in it.")
+    work_doi = _clean_doi(message.get("DOI", ""))
+    if not work_doi:
+        raise UnusableRecord("Crossref's record has no valid DOI.")
+
+    published_date, precision = None, ""
+    for name in _CROSSREF_DATE_FIELDS:
+        parts = (message.get(name) or {}).get("date-parts") or [[]]
+        published_date, precision = date_with_precision(parts[0])
+        if published_date:
+            break
+
+    licenses = message.get("license") or []
+    vor = [lic for lic in licenses if lic.get("content-version") == "vor"] or licenses
+    title = markup_to_text(_first(message.get("title")))
+    subtitle = markup_to_text(_first(message.get("subtitle")))
+    if subtitle and subtitle.lower() not in title.lower():
+        title = f"{title}: {subtitle}"
+
+    return WorkRecord(
+        doi=work_doi,
+        source="crossref",
+        title=title,
+        abstract=markup_to_paragraphs(message.get("abstract", "")),
+        published_date=published_date,
+        published_precision=precision,
+        work_type=message.get("type", ""),
+        container_title=markup_to_text(_first(message.get("container-title"))),
+        volume=str(message.get("volume", "")),
+        issue=str(message.get("issue", "")),
+        pages=str(message.get("page") or message.get("article-number") or ""),
+        publisher=message.get("publisher", ""),
+        language=message.get("language", ""),
+        license_url=(vor[0].get("URL", "") if vor else ""),
+        authors=[_crossref_author(a) for a in message.get("author") or []],
+        references=[_crossref_reference(r) for r in message.get("reference") or []],
+        updates=[_crossref_update(u) for u in message.get("updated-by") or [] if isinstance(u, dict)],
+    )
+
+
+def _crossref_author(data: dict) -> AuthorRecord:
+    given = _squash(data.get("given", ""))
+    family = _squash(data.get("family", ""))
+    if data.get("suffix"):
+        family = f"{family} {data['suffix']}".strip()
+    literal = "" if (given or family) else _squash(data.get("name", ""))
+    return AuthorRecord(
+        given_name=given,
+        family_name=family,
+        literal_name=literal,
+        orcid=_clean_orcid(data.get("ORCID")),
+        affiliations=[_squash(a["name"]) for a in data.get("affiliation") or [] if a.get("name")],
+    )
+
+
+def _crossref_reference(data: dict) -> ReferenceRecord:
+    first_page = str(data.get("first-page", ""))
+    return ReferenceRecord(
+        raw=markup_to_text(data.get("unstructured", "")),
+        authors=_squash(data.get("author", "")),
+        title=markup_to_text(data.get("article-title") or data.get("volume-title") or ""),
+        journal=markup_to_text(data.get("journal-title") or data.get("series-title") or ""),
+        year=str(data.get("year", ""))[:20],
+        volume=str(data.get("volume", ""))[:50],
+        pages=first_page[:50],
+        doi=_clean_doi(data.get("DOI", "")),
+    )
+
+
+def _crossref_update(data: dict) -> UpdateRecord:
+    date, _ = date_with_precision(((data.get("updated") or {}).get("date-parts") or [[]])[0])
+    return UpdateRecord(
+        kind=_UPDATE_KINDS.get(data.get("type", ""), "other"),
+        notice_doi=_clean_doi(data.get("DOI", "")),
+        label=data.get("label", "")[:100],
+        date=date,
+    )
+
+
+# ---------------------------------------------------------------- OpenAlex
+
+
+def _openalex_short_id(url: str | None) -> str:
+    """https://openalex.org/T11478 -> T11478; https://openalex.org/fields/17 -> 17."""
+    return (url or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def openalex_topics(payload: dict) -> list[TopicRecord]:
+    primary_id = _openalex_short_id((payload.get("primary_topic") or {}).get("id"))
+    topics = []
+    for topic in payload.get("topics") or []:
+        try:
+            topics.append(
+                TopicRecord(
+                    topic_id=_openalex_short_id(topic["id"]),
+                    topic_name=topic["display_name"],
+                    subfield_id=_openalex_short_id(topic["subfield"]["id"]),
+                    subfield_name=topic["subfield"]["display_name"],
+                    field_id=_openalex_short_id(topic["field"]["id"]),
+                    field_name=topic["field"]["display_name"],
+                    domain_id=_openalex_short_id(topic["domain"]["id"]),
+                    domain_name=topic["domain"]["display_name"],
+                    score=max(0.0, min(1.0, float(topic.get("score") or 0))),
+                    is_primary=_openalex_short_id(topic["id"]) == primary_id,
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # an incomplete topic is skipped; the others still count
+    return topics
+
+
+def _abstract_from_inverted_index(index: dict | None) -> str:
+    if not index:
+        return ""
+    slots: dict[int, str] = {}
+    for word, positions in index.items():
+        for position in positions:
+            slots[position] = word
+    return _squash(" ".join(slots[i] for i in sorted(slots)))
+
+
+def openalex_work(payload: dict) -> WorkRecord:
+    """Map OpenAlex's `GET /works/...` body. OpenAlex has no reference list with DOIs, only its own ids."""
+    work_doi = _clean_doi(payload.get("doi") or "")
+    if not work_doi:
+        raise UnusableRecord("OpenAlex's record has no valid DOI.")
+    ids = payload.get("ids") or {}
+    location = payload.get("primary_location") or {}
+    source = location.get("source") or {}
+    biblio = payload.get("biblio") or {}
+    pages = "-".join(p for p in dict.fromkeys([biblio.get("first_page"), biblio.get("last_page")]) if p)
+    published_date, precision = None, ""
+    if payload.get("publication_date"):
+        published_date, precision = date_with_precision(payload["publication_date"].split("-"))
+    return WorkRecord(
+        doi=work_doi,
+        source="openalex",
+        title=markup_to_text(payload.get("title") or payload.get("display_name") or ""),
+        abstract=_abstract_from_inverted_index(payload.get("abstract_inverted_index")),
+        published_date=published_date,
+        published_precision=precision,
+        work_type=location.get("raw_type") or payload.get("type") or "",
+        container_title=source.get("display_name") or "",
+        volume=biblio.get("volume") or "",
+        issue=biblio.get("issue") or "",
+        pages=pages,
+        publisher=source.get("host_organization_name") or "",
+        language=payload.get("language") or "",
+        oa_url=(payload.get("open_access") or {}).get("oa_url") or "",
+        pmid=_openalex_short_id(ids.get("pmid")),
+        pmcid=_openalex_short_id(ids.get("pmcid")),
+        authors=[
+            AuthorRecord(
+                literal_name=_squash((a.get("author") or {}).get("display_name") or a.get("raw_author_name") or ""),
+                orcid=_clean_orcid((a.get("author") or {}).get("orcid")),
+                affiliations=[_squash(s) for s in a.get("raw_affiliation_strings") or []],
+            )
+            for a in payload.get("authorships") or []
+        ],
+        topics=openalex_topics(payload),
+    )
+
+
+# ---------------------------------------------------------------- JATS XML (Europe PMC full text)
+
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_PUB_DATE_PREFERENCE = ("epub", "ppub", "collection", "pub")
+
+
+def _text(element: Element | None) -> str:
+    return _squash("".join(element.itertext())) if element is not None else ""
+
+
+def jats_article(xml_text: str) -> WorkRecord:
+    """Map a JATS `<article>` (Europe PMC's fullTextXML): front matter and the reference list."""
+    start = xml_text.find("<article")
+    if start < 0:
+        raise UnusableRecord("The XML has no <article> element.")
+    # The DOCTYPE names an external DTD; the article itself needs none of it.
+    root = DefusedET.fromstring(xml_text[start:])
+    meta = root.find("front/article-meta")
+    if meta is None:
+        raise UnusableRecord("The JATS article has no article-meta.")
+    ids = {el.get("pub-id-type"): _text(el) for el in meta.findall("article-id")}
+    work_doi = _clean_doi(ids.get("doi", ""))
+    if not work_doi:
+        raise UnusableRecord("The JATS article has no valid DOI.")
+
+    affiliations = {aff.get("id"): _jats_affiliation(aff) for aff in meta.iter("aff")}
+    authors = []
+    for contrib in meta.findall("contrib-group/contrib[@contrib-type='author']"):
+        orcid = next((_text(c) for c in contrib.findall("contrib-id") if c.get("contrib-id-type") == "orcid"), None)
+        rids = [x.get("rid") for x in contrib.findall("xref[@ref-type='aff']")]
+        authors.append(
+            AuthorRecord(
+                given_name=_text(contrib.find("name/given-names")),
+                family_name=_text(contrib.find("name/surname")),
+                literal_name=_text(contrib.find("collab")),
+                orcid=_clean_orcid(orcid),
+                affiliations=[affiliations[r] for r in dict.fromkeys(rids) if affiliations.get(r)],
+            )
+        )
+
+    dates = {d.get("pub-type") or d.get("date-type"): d for d in meta.findall("pub-date")}
+    published_date, precision = None, ""
+    for kind in _PUB_DATE_PREFERENCE:
+        if kind in dates:
+            d = dates[kind]
+            parts = [_text(d.find(p)) for p in ("year", "month", "day") if d.find(p) is not None]
+            published_date, precision = date_with_precision(parts)
+            break
+
+    first, last = _text(meta.find("fpage")), _text(meta.find("lpage"))
+    license_el = meta.find("permissions/license")
+    abstract = meta.find("abstract")
+    pmcid = ids.get("pmcid") or ids.get("pmc") or ""
+    return WorkRecord(
+        doi=work_doi,
+        source="jats",
+        title=_text(meta.find("title-group/article-title")),
+        abstract="\n\n".join(_text(p) for p in abstract.iter("p")) if abstract is not None else "",
+        published_date=published_date,
+        published_precision=precision,
+        work_type="journal-article" if root.get("article-type") == "research-article" else "",
+        container_title=_text(root.find("front/journal-meta/journal-title-group/journal-title")),
+        volume=_text(meta.find("volume")),
+        issue=_text(meta.find("issue")),
+        pages="-".join(p for p in (first, last) if p),
+        publisher=_text(root.find("front/journal-meta/publisher/publisher-name")),
+        license_url=(license_el.get(_XLINK_HREF, "") if license_el is not None else ""),
+        pmid=ids.get("pmid", ""),
+        pmcid=(f"PMC{pmcid}" if pmcid and not pmcid.upper().startswith("PMC") else pmcid.upper()),
+        authors=authors,
+        references=[_jats_reference(ref) for ref in root.findall("back/ref-list/ref")],
+    )
+
+
+def _jats_affiliation(aff: Element) -> str:
+    # The label (a superscript number) is not part of the affiliation's name.
+    parts = [_squash("".join(child.itertext())) + _squash(child.tail or "") for child in aff if child.tag != "label"]
+    return _squash(" ".join([_squash(aff.text or "")] + parts))
+
+
+def _jats_reference(ref: Element) -> ReferenceRecord:
+    citation = ref.find("element-citation")
+    if citation is None:
+        citation = ref.find("mixed-citation")
+    if citation is None:
+        citation = ref.find("citation")
+    if citation is None:
+        return ReferenceRecord(raw=_text(ref))
+    names = []
+    for name in citation.iter("name"):
+        names.append(_squash(f"{_text(name.find('surname'))} {_text(name.find('given-names'))}"))
+    if citation.find(".//etal") is not None:
+        names.append("et al.")
+    pub_ids = {p.get("pub-id-type"): _text(p) for p in citation.findall("pub-id")}
+    first, last = _text(citation.find("fpage")), _text(citation.find("lpage"))
+    return ReferenceRecord(
+        raw=_text(citation) if citation.tag == "mixed-citation" else "",
+        authors=", ".join(names),
+        title=_text(citation.find("article-title")) or _text(citation.find("chapter-title")),
+        journal=_text(citation.find("source")),
+        year=_text(citation.find("year"))[:20],
+        volume=_text(citation.find("volume"))[:50],
+        pages="-".join(p for p in (first, last) if p)[:50],
+        doi=_clean_doi(pub_ids.get("doi", "")),
+        pmid=pub_ids.get("pmid", "") if pub_ids.get("pmid", "").isdigit() else "",
+    )

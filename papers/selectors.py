@@ -1,0 +1,91 @@
+"""Reads for pages and the API. Each selector loads what its caller shows in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+
+from media_links.models import Video
+from paperhub.moderation import ModerationStatus
+from reviews.models import Review
+
+from .models import Authorship, Paper, PaperTopic, Reference
+
+
+def paper_get_for_page(*, doi: str) -> Paper | None:
+    """The paper with everything its page shows, or None. Seven queries, whatever the paper's size."""
+    approved = ModerationStatus.APPROVED
+    return (
+        Paper.objects.filter(doi=doi)
+        .annotate(cited_by_count=Count("citations__paper", distinct=True))
+        .prefetch_related(
+            Prefetch("authorships", queryset=Authorship.objects.select_related("author").order_by("position")),
+            Prefetch(
+                "references",
+                queryset=Reference.objects.select_related("cited_paper")
+                .only(*_REFERENCE_COLUMNS, "cited_paper__doi", "cited_paper__title")
+                .order_by("position"),
+            ),
+            Prefetch(
+                "paper_topics",
+                queryset=PaperTopic.objects.select_related("topic__subfield__field__domain").order_by(
+                    "-is_primary", "-score"
+                ),
+            ),
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.filter(status=approved).order_by("-created_at"),
+                to_attr="approved_reviews",
+            ),
+            Prefetch(
+                "videos",
+                queryset=Video.objects.filter(status=approved).order_by("-created_at"),
+                to_attr="approved_videos",
+            ),
+            "updates",
+        )
+        .first()
+    )
+
+
+_REFERENCE_COLUMNS = (
+    "id",
+    "paper_id",
+    "position",
+    "raw",
+    "authors",
+    "title",
+    "journal",
+    "year",
+    "volume",
+    "pages",
+    "doi",
+    "pmid",
+    "cited_paper_id",
+)
+
+
+def papers_recent(*, limit: int = 10) -> list[Paper]:
+    return list(
+        Paper.objects.order_by("-created_at").only(
+            "doi", "title", "container_title", "published_date", "published_precision", "fetch_state", "created_at"
+        )[:limit]
+    )
+
+
+def site_counts() -> dict[str, int]:
+    approved = ModerationStatus.APPROVED
+    counts = Paper.objects.aggregate(
+        papers=Count("id"), ready=Count("id", filter=Q(fetch_state=Paper.FetchState.READY))
+    )
+    counts["reviews"] = Review.objects.filter(status=approved).count()
+    counts["videos"] = Video.objects.filter(status=approved).count()
+    return counts
+
+
+def papers_search_simple(*, query: str, limit: int = 50) -> list[Paper]:
+    """Case-insensitive match on title and venue: the stand-in until full-text search lands."""
+    return list(
+        Paper.objects.filter(Q(title__icontains=query) | Q(container_title__icontains=query))
+        .order_by("-published_date", "-created_at")
+        .only("doi", "title", "container_title", "published_date", "published_precision", "fetch_state")[:limit]
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "papers"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search", views.search, name="search"),
+    # DOIs contain slashes, so the whole rest of the path is the DOI.
+    path("doi/<path:doi>", views.paper_detail, name="detail"),
+]

@@ -1,0 +1,82 @@
+import json
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+
+from . import doi as doi_lib
+from . import selectors
+from .metadata import highwire_tags, scholarly_article_jsonld
+from .models import PaperUpdate
+
+# Escapes that keep JSON inert inside <script>, as Django's json_script does.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "papers/home.html",
+        {"recent_papers": selectors.papers_recent(limit=12), "counts": selectors.site_counts()},
+    )
+
+
+def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
+    try:
+        canonical = doi_lib.normalize_doi(doi)
+    except doi_lib.InvalidDOI as exc:
+        return render(request, "papers/doi_invalid.html", {"given": doi, "reason": str(exc)}, status=404)
+
+    canonical_path = reverse("papers:detail", kwargs={"doi": canonical})
+    if canonical != doi or _raw_path(request) not in (None, canonical_path):
+        return HttpResponsePermanentRedirect(canonical_path)
+
+    paper = selectors.paper_get_for_page(doi=canonical)
+    if paper is None:
+        return render(request, "papers/paper_missing.html", {"doi": canonical}, status=404)
+
+    page_url = request.build_absolute_uri(canonical_path)
+    updates = list(paper.updates.all())
+    jsonld = json.dumps(scholarly_article_jsonld(paper, page_url=page_url), ensure_ascii=False)
+    context = {
+        "paper": paper,
+        "authorships": list(paper.authorships.all()),
+        "references": list(paper.references.all()),
+        "paper_topics": list(paper.paper_topics.all()),
+        "reviews": paper.approved_reviews,
+        "videos": paper.approved_videos,
+        "updates": updates,
+        "retracted": any(u.kind == PaperUpdate.Kind.RETRACTION for u in updates),
+        "meta_tags": highwire_tags(paper, page_url=page_url),
+        "jsonld": mark_safe(jsonld.translate(_JSON_SCRIPT_ESCAPES)),
+        "canonical_url": page_url,
+        # The submission forms belong to the reviews and media_links apps; link them once they exist.
+        "review_form_url": _optional_url("reviews:new", doi=canonical),
+        "video_form_url": _optional_url("media_links:new", doi=canonical),
+    }
+    return render(request, "papers/paper_detail.html", context)
+
+
+def _optional_url(name: str, **kwargs: str) -> str:
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+def _raw_path(request: HttpRequest) -> str | None:
+    """The path exactly as the client sent it (gunicorn's RAW_URI, or REQUEST_URI), when the server tells."""
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    return raw.split("?", 1)[0] if raw else None
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:500].replace("\x00", "")
+    if query:
+        try:
+            return redirect("papers:detail", doi=doi_lib.normalize_doi(query))
+        except doi_lib.InvalidDOI:
+            pass
+    results = selectors.papers_search_simple(query=query) if query else []
+    return render(request, "papers/search.html", {"query": query, "results": results})

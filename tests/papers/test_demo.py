@@ -1,0 +1,54 @@
+import pytest
+from django.core.management import call_command
+from django.db.models import Model
+
+from papers.demo import DEMO_SOURCES
+from papers.models import Author, Authorship, Paper, PaperTopic, PaperUpdate, Reference, Topic
+
+pytestmark = pytest.mark.django_db
+
+MODELS: list[type[Model]] = [Paper, Author, Authorship, Reference, Topic, PaperTopic, PaperUpdate]
+
+
+def snapshot():
+    return {model.__name__: sorted(model.objects.values_list(flat=False)) for model in MODELS}
+
+
+def test_load_demo_loads_real_papers(client):
+    call_command("load_demo", verbosity=0)
+    # 12 recorded responses make 11 papers: one OpenAlex record adds topics to a Crossref paper.
+    assert len(DEMO_SOURCES) == 12
+    assert Paper.objects.count() == 11
+    assert set(Paper.objects.values_list("fetch_state", flat=True)) == {"ready"}
+
+    pone = Paper.objects.get(doi="10.1371/journal.pone.0033693")
+    assert pone.references.count() == 70
+    assert pone.updates.get().kind == "correction"
+    nar = Paper.objects.get(doi="10.1093/nar/gkr715")
+    assert nar.references.exclude(pmid="").count() == 47
+    proceedings = Paper.objects.get(doi="10.1145/3448016.3452841")
+    assert proceedings.paper_topics.filter(is_primary=True).get().topic.openalex_id == "T11478"
+
+    html = client.get("/doi/10.1093/nar/gkr715").content.decode()
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/14744438/"' in html
+    html = client.get("/doi/10.1371/journal.pone.0033693").content.decode()
+    assert 'href="https://doi.org/10.1038/sj.npp.1301164"' in html
+
+
+def test_load_demo_twice_changes_nothing(capsys):
+    call_command("load_demo")
+    first = snapshot()
+    capsys.readouterr()
+    call_command("load_demo")
+    assert snapshot() == first
+    assert "0 added, 11 already present" in capsys.readouterr().out
+
+
+def test_load_demo_keeps_user_content_and_existing_papers():
+    from tests.reviews.factories import ReviewFactory
+
+    review = ReviewFactory(paper__doi="10.7554/elife.01567", paper__title="Edited by staff")
+    call_command("load_demo", verbosity=0)
+    review.refresh_from_db()
+    assert review.paper.title == "Edited by staff"
+    assert Paper.objects.count() == 11

@@ -1,0 +1,74 @@
+import pytest
+
+from papers.doi import InvalidDOI, InvalidORCID, normalize_doi, normalize_orcid
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "10.2214/ajr.19.21878",
+        "10.2214/AJR.19.21878",
+        "  10.2214/AJR.19.21878\n",
+        "doi:10.2214/AJR.19.21878",
+        "DOI: 10.2214/ajr.19.21878",
+        "https://doi.org/10.2214/AJR.19.21878",
+        "http://dx.doi.org/10.2214/ajr.19.21878",
+        "doi.org/10.2214/ajr.19.21878",
+        "10.2214%2Fajr.19.21878",
+        "https%3A%2F%2Fdoi.org%2F10.2214%2Fajr.19.21878",
+    ],
+)
+def test_accepted_forms_normalize_to_lowercase_bare_doi(given):
+    assert normalize_doi(given) == "10.2214/ajr.19.21878"
+
+
+def test_sici_doi_with_angle_brackets_is_kept_whole():
+    sici = "10.1002/(SICI)1097-4636(199706)35:4<421::AID-JBM2>3.0.CO;2-O"
+    assert normalize_doi(sici) == sici.lower()
+
+
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        ("", "No DOI was given"),
+        ("   ", "No DOI was given"),
+        ("11.1234/abc", "starts with “10.”"),
+        ("10.1234", "has no “/”"),
+        ("10.12/abc", "not a DOI prefix"),
+        ("10.abcd/xyz", "not a DOI prefix"),
+        ("10.1234/", "nothing after"),
+        ("10.1234/has space", "cannot contain spaces"),
+        ("10.1234/a\x00b", "control characters"),
+        ("10.1234/" + "x" * 300, "at most 255"),
+        ("hello world", "is not a DOI"),
+    ],
+)
+def test_malformed_doi_says_why(given, reason):
+    with pytest.raises(InvalidDOI) as excinfo:
+        normalize_doi(given)
+    assert reason in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "given", ["0000-0002-1825-0097", "https://orcid.org/0000-0002-1825-0097", "http://orcid.org/0000-0001-5109-3700"]
+)
+def test_valid_orcid_normalizes_to_bare_form(given):
+    assert normalize_orcid(given) == given.rsplit("/", 1)[-1]
+
+
+def test_orcid_with_x_check_digit_is_valid():
+    assert normalize_orcid("0000-0002-1694-233x") == "0000-0002-1694-233X"
+
+
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        ("0000-0002-1825-0098", "check digit"),
+        ("0000-0002-1825", "should look like"),
+        ("not an orcid", "should look like"),
+    ],
+)
+def test_invalid_orcid_says_why(given, reason):
+    with pytest.raises(InvalidORCID) as excinfo:
+        normalize_orcid(given)
+    assert reason in str(excinfo.value)

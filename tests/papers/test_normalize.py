@@ -1,0 +1,131 @@
+"""Mapping of recorded real upstream responses (papers/fixtures/upstream, see PROVENANCE.md)."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from papers import normalize
+from papers.demo import FIXTURES
+
+
+def crossref(name):
+    return normalize.crossref_work(json.loads((FIXTURES / "crossref" / name).read_text()))
+
+
+def openalex(name):
+    return normalize.openalex_work(json.loads((FIXTURES / "openalex" / name).read_text()))
+
+
+PONE = "journal-article-70-refs-doi-less-refs-sici-dois-updated-by-correction-10.1371_journal.pone.0033693.json"
+ELIFE = "journal-article-jats-abstract-funder-license-affiliation-relation-10.7554_elife.01567.json"
+
+
+def test_crossref_journal_article_with_70_references_in_order():
+    record = crossref(PONE)
+    assert record.doi == "10.1371/journal.pone.0033693"
+    assert record.title.startswith("Methylphenidate Exposure Induces Dopamine Neuron Loss")
+    assert (record.container_title, record.volume, record.issue, record.pages) == ("PLoS ONE", "7", "3", "e33693")
+    assert (record.published_date, record.published_precision) == (dt.date(2012, 3, 21), "day")
+    assert [a.family_name for a in record.authors][:2] == ["Sadasivan", "Pond"]
+    assert len(record.references) == 70
+    assert record.references[0].doi == "10.1038/sj.npp.1301164"
+    assert record.references[0].title == "Stimulants: Therapeutic actions in ADHD."
+    assert sum(1 for r in record.references if not r.doi) == 7
+    # SICI DOIs keep their angle brackets, lowercased.
+    assert any("<" in r.doi for r in record.references)
+
+
+def test_crossref_updated_by_becomes_a_correction():
+    [update] = crossref(PONE).updates
+    assert update.kind == "correction"
+    assert update.notice_doi == "10.1371/annotation/c76da2c1-ccb8-4797-94c1-359d3ceceeda"
+    assert update.date == dt.date(2012, 5, 8)
+
+
+def test_crossref_jats_abstract_becomes_clean_paragraphs_with_affiliations_and_licence():
+    record = crossref(ELIFE)
+    assert record.abstract.startswith("Among various advantages, their small size makes model organisms")
+    assert "<" not in record.abstract and "jats" not in record.abstract
+    assert record.authors[0].affiliations == [
+        "Department of Plant Molecular Biology, University of Lausanne, Lausanne, Switzerland"
+    ]
+    assert record.license_url == "http://creativecommons.org/licenses/by/3.0/"
+    assert len(record.references) == 27
+
+
+def test_crossref_abstract_heading_is_dropped_and_orcids_kept():
+    record = crossref("posted-content-preprint-biorxiv-group-author-10.1101_2025.04.10.647997.json")
+    assert not record.abstract.lower().startswith("abstract")
+    assert record.abstract.startswith("Despite the lungs being essential")
+    assert record.authors[0].orcid == "0000-0003-4779-1690"
+    assert record.work_type == "posted-content"
+    assert any(a.literal_name and not a.family_name for a in record.authors), "the group author is kept as a name"
+
+
+def test_crossref_name_suffix_and_mononyms():
+    assert crossref("journal-article-name-suffix-10.1021_acs.orglett.7b03845.json").authors[0].family_name == (
+        "Smith III"
+    )
+    mononym = crossref("journal-article-mononym-authors-10.1038_d41586-020-02761-z.json").authors[0]
+    assert (mononym.family_name, mononym.given_name) == ("Sheherazade", "")
+
+
+def test_crossref_unusable_payload_raises():
+    with pytest.raises(normalize.UnusableRecord):
+        normalize.crossref_work({"message": {"title": ["No DOI"]}})
+    with pytest.raises(normalize.UnusableRecord):
+        normalize.crossref_work({"message": "not a work"})
+
+
+def test_openalex_topics_carry_the_whole_hierarchy_and_one_primary():
+    record = openalex("work-proceedings-referenced-works-49-awards-W3174427814.json")
+    assert record.doi == "10.1145/3448016.3452841"
+    first = record.topics[0]
+    assert (first.topic_id, first.topic_name) == ("T11478", "Caching and Content Delivery")
+    assert (first.subfield_id, first.field_id, first.domain_id) == ("1705", "17", "3")
+    assert [t.is_primary for t in record.topics].count(True) == 1
+    assert record.oa_url == "https://dl.acm.org/doi/pdf/10.1145/3448016.3452841"
+
+
+def test_openalex_work_rebuilds_abstract_and_pmid():
+    record = openalex("work-frontiers-review-referenced-works-70-topics-W2955786964.json")
+    assert record.doi == "10.3389/fpls.2019.00816"
+    assert record.pmid == "31333688"
+    assert record.authors[0].orcid == "0000-0001-7552-0164"
+    assert record.abstract.split()[0][0].isupper() and len(record.abstract.split()) > 50
+    assert len(record.topics) == 3
+
+
+def test_jats_article_references_carry_pmids():
+    record = normalize.jats_article(
+        (FIXTURES / "europepmc/fulltextxml-nar-research-article-PMC3258128.xml").read_text()
+    )
+    assert record.doi == "10.1093/nar/gkr715"
+    assert record.pmcid == "PMC3258128"
+    assert (record.volume, record.issue, record.pages) == ("40", "2", "884-891")
+    assert (record.published_date, record.published_precision) == (dt.date(2011, 9, 21), "day")
+    assert len(record.references) == 47
+    assert record.references[0].pmid == "14744438"
+    assert record.references[0].title == "MicroRNAs: genomics, biogenesis, mechanism, and function"
+    assert record.references[1].authors.endswith("et al.")
+    assert record.abstract.count("\n\n") >= 0 and "3′-end" in record.abstract
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("H<sub>2</sub>O &amp; CO<sup>2</sup>", "H2O & CO2"),
+        ("<jats:italic>E. coli</jats:italic> growth", "E. coli growth"),
+        ("<i>A</i>  <b>B</b>", "A B"),
+    ],
+)
+def test_markup_to_text_keeps_sub_and_superscript_text(markup, text):
+    assert normalize.markup_to_text(markup) == text
+
+
+def test_date_precision():
+    assert normalize.date_with_precision([2020]) == (dt.date(2020, 1, 1), "year")
+    assert normalize.date_with_precision([2020, 5]) == (dt.date(2020, 5, 1), "month")
+    assert normalize.date_with_precision([None]) == (None, "")
+    assert normalize.date_with_precision([2020, 13, 40]) == (dt.date(2020, 1, 1), "year")

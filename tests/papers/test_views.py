@@ -1,0 +1,308 @@
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from paperhub.moderation import ModerationStatus
+from papers.models import PaperUpdate
+from tests.media_links.factories import VideoFactory
+from tests.papers.factories import (
+    AuthorFactory,
+    AuthorshipFactory,
+    PaperFactory,
+    PaperTopicFactory,
+    ReferenceFactory,
+)
+from tests.reviews.factories import ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.content[:500]
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.fixture
+def full_paper():
+    paper = PaperFactory(
+        doi="10.2214/ajr.19.21878",
+        title="Imaging the Heart",
+        pmid="31556700",
+        pmcid="PMC7000001",
+        arxiv_id="1901.00001",
+        summary="A plain-language summary.",
+        license_url="https://creativecommons.org/licenses/by/4.0/",
+    )
+    AuthorshipFactory(
+        paper=paper,
+        position=1,
+        affiliations=["Radiology Dept, Example University"],
+        author=AuthorFactory(given_name="Marie", family_name="Curie", orcid="0000-0002-1825-0097"),
+    )
+    AuthorshipFactory(paper=paper, position=2, author=AuthorFactory(given_name="Pierre", family_name="Curie"))
+    cited_here = PaperFactory(doi="10.5555/cited.here", title="A cited paper on PaperHub")
+    ReferenceFactory(paper=paper, position=1, doi="10.5555/cited.here", pmid="12345678", cited_paper=cited_here)
+    ReferenceFactory(paper=paper, position=2, doi="", pmid="", raw="Unstructured citation text, 1999.")
+    ReferenceFactory(paper=paper, position=3, doi="10.5555/elsewhere", pmid="")
+    PaperTopicFactory(paper=paper, is_primary=True, score=0.99, topic__name="Cardiac Imaging")
+    PaperTopicFactory(paper=paper, score=0.5, topic__name="Medical Physics")
+    return paper
+
+
+def test_page_shows_every_section_in_order(client, full_paper):
+    soup = page(client, "/doi/10.2214/ajr.19.21878")
+    assert soup.h1.get_text(strip=True) == "Imaging the Heart"
+    headings = [h.get_text(" ", strip=True).split(" (")[0] for h in soup.select("article h2")]
+    assert headings == ["Abstract", "Peer Reviews", "Videos", "Taxonomy", "Summary", "References"]
+    assert [p.get_text() for p in soup.select("#abstract p")] == [
+        "First paragraph of the abstract.",
+        "Second paragraph of the abstract.",
+    ]
+    assert "A plain-language summary." in soup.select_one("#summary").get_text()
+
+
+def test_authors_link_their_orcid_with_affiliations(client, full_paper):
+    soup = page(client, full_paper.get_absolute_url())
+    authors = soup.select("ol.authors li")
+    assert [a.select_one(".author-name").get_text() for a in authors] == ["Marie Curie", "Pierre Curie"]
+    assert authors[0].select_one("a.orcid")["href"] == "https://orcid.org/0000-0002-1825-0097"
+    assert authors[1].select_one("a.orcid") is None
+    assert "Radiology Dept, Example University" in authors[0].get_text()
+
+
+def test_venue_date_type_and_identifiers(client, full_paper):
+    soup = page(client, full_paper.get_absolute_url())
+    venue = soup.select_one(".venue").get_text(" ", strip=True)
+    for expected in ("Journal of Tests", "Vol. 12", "Issue 3", "pp. 101-117", "15 June 2021", "Journal article"):
+        assert expected in venue
+    links = {a.get_text(strip=True): a["href"] for a in soup.select(".identifiers a")}
+    assert links["10.2214/ajr.19.21878"] == "https://doi.org/10.2214/ajr.19.21878"
+    assert links["31556700"] == "https://pubmed.ncbi.nlm.nih.gov/31556700/"
+    assert links["PMC7000001"] == "https://pmc.ncbi.nlm.nih.gov/articles/PMC7000001/"
+    assert links["1901.00001"] == "https://arxiv.org/abs/1901.00001"
+
+
+def test_references_are_numbered_and_link_out(client, full_paper):
+    soup = page(client, full_paper.get_absolute_url())
+    rows = soup.select("ol.references li")
+    assert [row["value"] for row in rows] == ["1", "2", "3"]
+    assert rows[0].select_one("a.ref-doi")["href"] == "https://doi.org/10.5555/cited.here"
+    assert rows[0].select_one("a.ref-pubmed")["href"] == "https://pubmed.ncbi.nlm.nih.gov/12345678/"
+    assert rows[0].select_one("a.ref-local")["href"] == "/doi/10.5555/cited.here"
+    assert rows[1].select_one(".reference-text").get_text() == "Unstructured citation text, 1999."
+    assert rows[1].select("a") == []
+    assert rows[2].select_one("a.ref-local") is None and rows[2].select_one("a.ref-pubmed") is None
+
+
+def test_cited_paper_shows_cited_by_count(client, full_paper):
+    soup = page(client, "/doi/10.5555/cited.here")
+    assert soup.select_one(".cited-by").get_text(strip=True) == "Cited by 1 paper on PaperHub"
+
+
+def test_taxonomy_shows_topic_with_hierarchy_primary_first(client, full_paper):
+    soup = page(client, full_paper.get_absolute_url())
+    topics = soup.select("ul.topics li")
+    assert topics[0].select_one(".topic-name").get_text() == "Cardiac Imaging"
+    assert topics[0].select_one(".badge").get_text() == "primary"
+    assert topics[0].select_one(".topic-path").get_text() == (
+        "Computer Networks and Communications > Computer Science > Physical Sciences"
+    )
+
+
+def test_empty_states_invite_reviews_and_videos(client):
+    paper = PaperFactory(summary="")
+    soup = page(client, paper.get_absolute_url())
+    reviews = soup.select_one("#reviews").get_text(" ", strip=True)
+    assert "No public reviews on file yet" in reviews and "OpenReview, ICLR, NeurIPS or ICML" in reviews
+    assert "talk, walkthrough or lecture" in soup.select_one("#videos").get_text()
+    assert soup.select_one("#summary") is None
+    assert "No reference list on file." in soup.select_one("#references").get_text()
+
+
+def test_only_approved_reviews_and_videos_are_shown(client):
+    paper = PaperFactory()
+    ReviewFactory(paper=paper, body="Approved review body")
+    ReviewFactory(paper=paper, body="Pending review body", status=ModerationStatus.PENDING)
+    ReviewFactory(paper=paper, body="Rejected review body", status=ModerationStatus.REJECTED)
+    VideoFactory(paper=paper, title="Approved talk")
+    VideoFactory(paper=paper, title="Pending talk", status=ModerationStatus.PENDING)
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Approved review body" in html and "Approved talk" in html
+    assert "Pending review body" not in html and "Rejected review body" not in html and "Pending talk" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("#reviews-heading").get_text(" ", strip=True) == "Peer Reviews (1)"
+
+
+def test_review_body_html_is_escaped(client):
+    paper = PaperFactory()
+    ReviewFactory(paper=paper, body="<script>alert(1)</script>")
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "css"),
+    [
+        ("retraction", "This paper has been retracted.", "notice-retracted"),
+        ("correction", "This paper has a correction.", "notice-corrected"),
+    ],
+)
+def test_retracted_or_corrected_paper_says_so_at_the_top(client, kind, text, css):
+    paper = PaperFactory()
+    PaperUpdate.objects.create(paper=paper, kind=kind, notice_doi="10.5555/notice.1", label=kind.title())
+    soup = page(client, paper.get_absolute_url())
+    notice = soup.select_one(f"article > .{css}")
+    assert text in notice.get_text()
+    assert notice.a["href"] == "https://doi.org/10.5555/notice.1"
+    assert soup.select_one("article").find(recursive=False) == notice
+
+
+def test_highwire_meta_tags(client, full_paper):
+    soup = page(client, full_paper.get_absolute_url())
+
+    def meta(name):
+        return [m["content"] for m in soup.find_all("meta", attrs={"name": name})]
+
+    assert meta("citation_title") == ["Imaging the Heart"]
+    assert meta("citation_author") == ["Curie, Marie", "Curie, Pierre"]
+    assert meta("citation_publication_date") == ["2021/06/15"]
+    assert meta("citation_journal_title") == ["Journal of Tests"]
+    assert (meta("citation_volume"), meta("citation_issue")) == (["12"], ["3"])
+    assert (meta("citation_firstpage"), meta("citation_lastpage")) == (["101"], ["117"])
+    assert meta("citation_doi") == ["10.2214/ajr.19.21878"]
+    assert meta("citation_pmid") == ["31556700"]
+    assert meta("citation_abstract_html_url") == ["http://testserver/doi/10.2214/ajr.19.21878"]
+
+
+def test_json_ld_scholarly_article(client, full_paper):
+    soup = page(client, full_paper.get_absolute_url())
+    data = json.loads(soup.find("script", type="application/ld+json").string)
+    assert data["@type"] == "ScholarlyArticle"
+    assert data["name"] == "Imaging the Heart"
+    assert data["@id"] == "https://doi.org/10.2214/ajr.19.21878"
+    assert data["datePublished"] == "2021-06-15"
+    assert data["author"][0] == {
+        "@type": "Person",
+        "name": "Marie Curie",
+        "givenName": "Marie",
+        "familyName": "Curie",
+        "@id": "https://orcid.org/0000-0002-1825-0097",
+        "sameAs": "https://orcid.org/0000-0002-1825-0097",
+        "affiliation": [{"@type": "Organization", "name": "Radiology Dept, Example University"}],
+    }
+    assert {"@type": "PropertyValue", "propertyID": "PMID", "value": "31556700"} in data["identifier"]
+
+
+def test_json_ld_cannot_break_out_of_its_script(client):
+    paper = PaperFactory(title="</script><script>alert(1)</script>")
+    html = client.get(paper.get_absolute_url()).content.decode()
+    head = html.split("</head>")[0]
+    assert "<script>alert(1)" not in head
+    soup = BeautifulSoup(html, "html.parser")
+    assert json.loads(soup.find("script", type="application/ld+json").string)["name"] == paper.title
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doi/10.2214/AJR.19.21878",
+        "/doi/https://doi.org/10.2214/ajr.19.21878",
+        "/doi/doi:10.2214/ajr.19.21878",
+        "/doi/https%3A%2F%2Fdoi.org%2F10.2214%2FAJR.19.21878",
+        "/doi/10.2214%2FAJR.19.21878",
+    ],
+)
+def test_non_canonical_forms_redirect_permanently(client, path):
+    PaperFactory(doi="10.2214/ajr.19.21878")
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == "/doi/10.2214/ajr.19.21878"
+
+
+def test_percent_encoded_raw_path_redirects_when_the_server_reports_it(client):
+    PaperFactory(doi="10.2214/ajr.19.21878")
+    response = client.get("/doi/10.2214/ajr.19.21878", RAW_URI="/doi/10.2214%2Fajr.19.21878")
+    assert (response.status_code, response["Location"]) == (301, "/doi/10.2214/ajr.19.21878")
+    assert client.get("/doi/10.2214/ajr.19.21878", RAW_URI="/doi/10.2214/ajr.19.21878?x=1").status_code == 200
+
+
+def test_doi_with_special_characters_round_trips(client):
+    sici = "10.1002/(sici)1097-4636(199706)35:4<421::aid-jbm2>3.0.co;2-o"
+    paper = PaperFactory(doi=sici, title="SICI paper")
+    url = paper.get_absolute_url()
+    assert "%3C" in url
+    assert page(client, url).h1.get_text() == "SICI paper"
+
+
+def test_unknown_doi_gives_404_that_offers_to_add_it(client):
+    response = client.get("/doi/10.5555/not.here")
+    assert response.status_code == 404
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.h1.get_text() == "This paper is not on PaperHub yet"
+    assert "10.5555/not.here" in soup.main.get_text()
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [("/doi/11.1234/abc", "a DOI starts with “10.”"), ("/doi/10.1234", "has no “/”"), ("/doi/banana", "is not a DOI")],
+)
+def test_malformed_doi_gives_404_that_says_why(client, path, reason):
+    response = client.get(path)
+    assert response.status_code == 404
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.h1.get_text() == "That is not a DOI"
+    assert reason in soup.select_one(".error-reason").get_text()
+
+
+@pytest.mark.parametrize("references", [3, 60])
+def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, references):
+    paper = PaperFactory()
+    for position in range(1, references + 1):
+        ReferenceFactory(paper=paper, position=position, cited_paper=PaperFactory() if position % 2 else None)
+    for position in range(1, references // 3 + 2):
+        AuthorshipFactory(paper=paper, position=position)
+        PaperTopicFactory(paper=paper, is_primary=position == 1)
+        ReviewFactory(paper=paper)
+        VideoFactory(paper=paper)
+    PaperUpdate.objects.create(paper=paper, kind="correction", notice_doi="10.5555/fix")
+    # paper (+cited-by count), authorships+authors, references+cited papers, topics+hierarchy, reviews, videos, updates
+    with django_assert_num_queries(7):
+        response = client.get(paper.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count('class="reference"') == references
+
+
+def test_home_page_shows_search_recent_papers_and_counts(client):
+    papers = [PaperFactory(title=f"Recent paper {i}") for i in range(3)]
+    ReviewFactory(paper=papers[0])
+    soup = page(client, reverse("papers:home"))
+    assert soup.select_one("form[role=search] input[name=q]") is not None
+    assert [a.get_text() for a in soup.select(".paper-list a")] == [
+        "Recent paper 2",
+        "Recent paper 1",
+        "Recent paper 0",
+    ]
+    counts = soup.select_one(".counts").get_text(" ", strip=True)
+    assert "3 papers" in counts and "1 public review" in counts
+
+
+def test_search_box_goes_straight_to_a_pasted_doi(client):
+    response = client.get("/search", {"q": "https://doi.org/10.2214/AJR.19.21878"})
+    assert (response.status_code, response["Location"]) == (302, "/doi/10.2214/ajr.19.21878")
+
+
+def test_search_matches_title_words(client):
+    PaperFactory(title="Dopamine neurons in mice")
+    PaperFactory(title="Something else")
+    soup = page(client, "/search?q=dopamine")
+    assert [a.get_text() for a in soup.select(".paper-list a")] == ["Dopamine neurons in mice"]
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "a\x00b", "x" * 10_000, "' OR 1=1 --", "<script>"])
+def test_search_survives_hostile_queries(client, query):
+    response = client.get("/search", {"q": query})
+    assert response.status_code == 200
