@@ -250,17 +250,17 @@ def crossref_work(payload: dict) -> WorkRecord:
 
 
 def _crossref_author(data: dict) -> AuthorRecord:
-    given = _squash(data.get("given", ""))
-    family = _squash(data.get("family", ""))
+    given = markup_to_text(data.get("given", ""))
+    family = markup_to_text(data.get("family", ""))
     if data.get("suffix"):
         family = f"{family} {data['suffix']}".strip()
-    literal = "" if (given or family) else _squash(data.get("name", ""))
+    literal = "" if (given or family) else markup_to_text(data.get("name", ""))
     return AuthorRecord(
         given_name=given,
         family_name=family,
         literal_name=literal,
         orcid=_clean_orcid(data.get("ORCID")),
-        affiliations=[_squash(a["name"]) for a in data.get("affiliation") or [] if a.get("name")],
+        affiliations=[markup_to_text(a["name"]) for a in data.get("affiliation") or [] if a.get("name")],
     )
 
 
@@ -364,7 +364,7 @@ def openalex_work(payload: dict) -> WorkRecord:
             AuthorRecord(
                 literal_name=_squash((a.get("author") or {}).get("display_name") or a.get("raw_author_name") or ""),
                 orcid=_clean_orcid((a.get("author") or {}).get("orcid")),
-                affiliations=[_squash(s) for s in a.get("raw_affiliation_strings") or []],
+                affiliations=[markup_to_text(s) for s in a.get("raw_affiliation_strings") or []],
             )
             for a in payload.get("authorships") or []
         ],
@@ -447,9 +447,13 @@ def jats_article(xml_text: str) -> WorkRecord:
 
 
 def _jats_affiliation(aff: Element) -> str:
-    # The label (a superscript number) is not part of the affiliation's name.
-    parts = [_squash("".join(child.itertext())) + _squash(child.tail or "") for child in aff if child.tag != "label"]
-    return _squash(" ".join([_squash(aff.text or "")] + parts))
+    # Labels and superscript numbers mark affiliations; they are not part of their names.
+    parts = [aff.text or ""]
+    for child in aff:
+        if child.tag not in ("label", "sup"):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return _squash("".join(parts))
 
 
 def _jats_reference(ref: Element) -> ReferenceRecord:

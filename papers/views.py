@@ -37,11 +37,13 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
         return render(request, "papers/paper_missing.html", {"doi": canonical}, status=404)
 
     page_url = request.build_absolute_uri(canonical_path)
+    authors, affiliations = number_affiliations(list(paper.authorships.all()))
     updates = list(paper.updates.all())
     jsonld = json.dumps(scholarly_article_jsonld(paper, page_url=page_url), ensure_ascii=False)
     context = {
         "paper": paper,
-        "authorships": list(paper.authorships.all()),
+        "authors": authors,
+        "affiliations": affiliations,
         "references": list(paper.references.all()),
         "paper_topics": list(paper.paper_topics.all()),
         "reviews": paper.approved_reviews,
@@ -56,6 +58,16 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
         "video_form_url": _optional_url("media_links:new", doi=canonical),
     }
     return render(request, "papers/paper_detail.html", context)
+
+
+def number_affiliations(authorships: list) -> tuple[list[tuple], list[str]]:
+    """Number each distinct affiliation once, as journals print them: [(authorship, [1, 2]), ...], [names]."""
+    numbers: dict[str, int] = {}
+    rows = []
+    for authorship in authorships:
+        marks = [numbers.setdefault(name, len(numbers) + 1) for name in authorship.affiliations]
+        rows.append((authorship, marks))
+    return rows, list(numbers)
 
 
 def _optional_url(name: str, **kwargs: str) -> str:

@@ -42,7 +42,9 @@ def full_paper():
         affiliations=["Radiology Dept, Example University"],
         author=AuthorFactory(given_name="Marie", family_name="Curie", orcid="0000-0002-1825-0097"),
     )
-    AuthorshipFactory(paper=paper, position=2, author=AuthorFactory(given_name="Pierre", family_name="Curie"))
+    AuthorshipFactory(
+        paper=paper, position=2, affiliations=[], author=AuthorFactory(given_name="Pierre", family_name="Curie")
+    )
     cited_here = PaperFactory(doi="10.5555/cited.here", title="A cited paper on PaperHub")
     ReferenceFactory(paper=paper, position=1, doi="10.5555/cited.here", pmid="12345678", cited_paper=cited_here)
     ReferenceFactory(paper=paper, position=2, doi="", pmid="", raw="Unstructured citation text, 1999.")
@@ -70,7 +72,19 @@ def test_authors_link_their_orcid_with_affiliations(client, full_paper):
     assert [a.select_one(".author-name").get_text() for a in authors] == ["Marie Curie", "Pierre Curie"]
     assert authors[0].select_one("a.orcid")["href"] == "https://orcid.org/0000-0002-1825-0097"
     assert authors[1].select_one("a.orcid") is None
-    assert "Radiology Dept, Example University" in authors[0].get_text()
+    assert authors[0].select_one("sup.aff-marks a")["href"] == "#aff-1"
+    assert authors[1].select_one("sup.aff-marks") is None
+    assert soup.select_one("ol.affiliation-list li#aff-1").get_text() == "Radiology Dept, Example University"
+
+
+def test_shared_affiliations_are_numbered_once():
+    from papers.views import number_affiliations
+
+    first = AuthorshipFactory.build(affiliations=["Lab A", "Lab B"])
+    second = AuthorshipFactory.build(affiliations=["Lab B"])
+    rows, names = number_affiliations([first, second])
+    assert names == ["Lab A", "Lab B"]
+    assert [marks for _, marks in rows] == [[1, 2], [2]]
 
 
 def test_venue_date_type_and_identifiers(client, full_paper):
