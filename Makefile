@@ -5,7 +5,6 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # `make test` runs against real PostgreSQL; override DATABASE_URL to use another server.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/paperhub
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run test install install-dev lint lock clean
 
@@ -34,7 +33,8 @@ run: install
 
 test: export SECRET_KEY ?= insecure-test-key
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
-test: export PAPERHUB_TEST_REDIS_URL ?= $(TEST_REDIS_URL)
+test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+test: export CACHE_URL ?= redis://127.0.0.1:6379/14
 test: install-dev
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)
 

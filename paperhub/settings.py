@@ -173,6 +173,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_processed_dir),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task not acknowledged within this time goes back to the queue (its worker died). It must exceed the
+    # longest retry countdown, or a waiting retry would be delivered twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only once it finished, and a worker takes one at a time:
 # a worker killed mid-task hands its task back to the broker instead of losing it.
@@ -193,4 +197,34 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # httpx logs every request at INFO; our client logs the failures that matter.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+}
+
+# Upstream APIs. Each URL is the API root as the public one is, so clients append the same paths;
+# tests point them at a local fake upstream that replays recorded responses.
+CROSSREF_API_URL = env_str("CROSSREF_API_URL", "https://api.crossref.org").rstrip("/")
+DATACITE_API_URL = env_str("DATACITE_API_URL", "https://api.datacite.org").rstrip("/")
+OPENALEX_API_URL = env_str("OPENALEX_API_URL", "https://api.openalex.org").rstrip("/")
+OPENALEX_API_KEY = env_str("OPENALEX_API_KEY")
+NCBI_IDCONV_URL = env_str("NCBI_IDCONV_URL", "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/")
+PAPERHUB_CONTACT_EMAIL = env_str("PAPERHUB_CONTACT_EMAIL")
+UPSTREAM_TIMEOUT_SECONDS = float(env_int("UPSTREAM_TIMEOUT_SECONDS", 10))
+UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
+# Requests per second for each upstream, held across every worker process through the cache (Redis).
+UPSTREAM_RATE_LIMITS = {
+    "crossref": float(env_str("CROSSREF_RATE_LIMIT", "40")),
+    "datacite": float(env_str("DATACITE_RATE_LIMIT", "20")),
+    "openalex": float(env_str("OPENALEX_RATE_LIMIT", "10")),
+    "ncbi": float(env_str("NCBI_RATE_LIMIT", "3")),
+}
+PAPERHUB_IMPORT_MAX_RETRIES = env_int("PAPERHUB_IMPORT_MAX_RETRIES", 6)
+PAPERHUB_RETRY_BASE_SECONDS = float(env_str("PAPERHUB_RETRY_BASE_SECONDS", "4"))
+PAPERHUB_RETRY_MAX_SECONDS = float(env_str("PAPERHUB_RETRY_MAX_SECONDS", "600"))
+PAPERHUB_REFRESH_AFTER_DAYS = env_int("PAPERHUB_REFRESH_AFTER_DAYS", 30)
+PAPERHUB_STUCK_AFTER_MINUTES = env_int("PAPERHUB_STUCK_AFTER_MINUTES", 15)
+
+CELERY_BEAT_SCHEDULE = {
+    "papers-refresh-stale": {"task": "papers.tasks.papers_refresh_stale", "schedule": 3600.0},
+    "papers-requeue-stuck": {"task": "papers.tasks.papers_requeue_stuck", "schedule": 300.0},
 }

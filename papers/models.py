@@ -347,3 +347,39 @@ class PaperTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper.doi}: {self.topic} ({self.score:.2f})"
+
+
+class IdentifierLookup(models.Model):
+    """A PMID or PMCID someone asked to add: a background task maps it to a DOI through NCBI's ID converter."""
+
+    class Scheme(models.TextChoices):
+        PMID = "pmid", "PMID"
+        PMCID = "pmcid", "PMCID"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Looking up"
+        RESOLVED = "resolved", "Found"
+        FAILED = "failed", "Not found"
+
+    scheme = models.CharField(max_length=5, choices=Scheme.choices)
+    value = models.CharField(max_length=16)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, null=True, blank=True, related_name="lookups")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="lookup_unique_identifier"),
+            models.CheckConstraint(condition=Q(scheme__in=["pmid", "pmcid"]), name="lookup_scheme_valid"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "resolved", "failed"]), name="lookup_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:lookup", kwargs={"pk": self.pk})

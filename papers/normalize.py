@@ -482,3 +482,103 @@ def _jats_reference(ref: Element) -> ReferenceRecord:
         doi=_clean_doi(pub_ids.get("doi", "")),
         pmid=pub_ids.get("pmid", "") if pub_ids.get("pmid", "").isdigit() else "",
     )
+
+
+# ---------------------------------------------------------------- DataCite
+
+# DataCite's resourceTypeGeneral, in Crossref's vocabulary where one fits.
+_DATACITE_TYPES = {
+    "Preprint": "posted-content",
+    "JournalArticle": "journal-article",
+    "Dataset": "dataset",
+    "Book": "book",
+    "BookChapter": "book-chapter",
+    "ConferencePaper": "proceedings-article",
+    "ConferenceProceeding": "proceedings",
+    "Dissertation": "dissertation",
+    "Report": "report",
+    "Software": "software",
+    "Text": "other",
+}
+_DATACITE_DATE_PREFERENCE = ("Issued", "Published", "Available", "Submitted", "Created")
+
+
+def datacite_work(payload: dict) -> WorkRecord:
+    """Map DataCite's `GET /dois/{doi}` body (JSON:API: data.attributes)."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    attributes = data.get("attributes") if isinstance(data, dict) else None
+    if not isinstance(attributes, dict):
+        raise UnusableRecord("DataCite's answer has no record in it.")
+    work_doi = _clean_doi(attributes.get("doi") or data.get("id") or "")
+    if not work_doi:
+        raise UnusableRecord("DataCite's record has no valid DOI.")
+
+    titles = [t for t in attributes.get("titles") or [] if isinstance(t, dict) and t.get("title")]
+    main_titles = [t for t in titles if not t.get("titleType")] or titles
+    dates = {d.get("dateType"): d.get("date", "") for d in attributes.get("dates") or [] if isinstance(d, dict)}
+    published_date, precision = None, ""
+    for kind in _DATACITE_DATE_PREFERENCE:
+        if dates.get(kind):
+            published_date, precision = date_with_precision(re.split(r"[-T]", dates[kind])[:3])
+            if published_date:
+                break
+    if not published_date and attributes.get("publicationYear"):
+        published_date, precision = date_with_precision([attributes["publicationYear"]])
+
+    abstracts = [
+        d.get("description", "") for d in attributes.get("descriptions") or []
+        if isinstance(d, dict) and d.get("descriptionType") == "Abstract"
+    ]
+    container = attributes.get("container") or {}
+    publisher = attributes.get("publisher") or ""
+    if isinstance(publisher, dict):
+        publisher = publisher.get("name", "")
+    rights = [r.get("rightsUri", "") for r in attributes.get("rightsList") or [] if isinstance(r, dict)]
+    arxiv_id = next(
+        (i.get("identifier", "") for i in attributes.get("identifiers") or []
+         if isinstance(i, dict) and i.get("identifierType") == "arXiv"),
+        "",
+    )
+    references = [
+        ReferenceRecord(doi=_clean_doi(r.get("relatedIdentifier", "")))
+        for r in attributes.get("relatedIdentifiers") or []
+        if isinstance(r, dict) and r.get("relationType") == "References" and r.get("relatedIdentifierType") == "DOI"
+    ]
+    return WorkRecord(
+        doi=work_doi,
+        source="datacite",
+        title=markup_to_text(main_titles[0]["title"]) if main_titles else "",
+        abstract=markup_to_paragraphs(abstracts[0]) if abstracts else "",
+        published_date=published_date,
+        published_precision=precision,
+        work_type=_DATACITE_TYPES.get((attributes.get("types") or {}).get("resourceTypeGeneral", ""), "other"),
+        container_title=markup_to_text(container.get("title", "")),
+        volume=str(container.get("volume", "")),
+        issue=str(container.get("issue", "")),
+        pages="-".join(p for p in (container.get("firstPage"), container.get("lastPage")) if p),
+        publisher=markup_to_text(publisher),
+        language=attributes.get("language") or "",
+        license_url=next((r for r in rights if r), ""),
+        arxiv_id=arxiv_id,
+        authors=[_datacite_creator(c) for c in attributes.get("creators") or [] if isinstance(c, dict)],
+        references=[r for r in references if r.doi],
+    )
+
+
+def _datacite_creator(creator: dict) -> AuthorRecord:
+    orcid = next(
+        (n.get("nameIdentifier") for n in creator.get("nameIdentifiers") or []
+         if isinstance(n, dict) and (n.get("nameIdentifierScheme") or "").upper() == "ORCID"),
+        None,
+    )
+    affiliations = [
+        markup_to_text(a if isinstance(a, str) else a.get("name", "")) for a in creator.get("affiliation") or []
+    ]
+    given, family = markup_to_text(creator.get("givenName", "")), markup_to_text(creator.get("familyName", ""))
+    literal = ""
+    if not (given or family):
+        literal = markup_to_text(creator.get("name", ""))
+    return AuthorRecord(
+        given_name=given, family_name=family, literal_name=literal, orcid=_clean_orcid(orcid),
+        affiliations=[a for a in affiliations if a],
+    )

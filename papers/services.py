@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from paperhub.http import UpstreamBadResponse, UpstreamNotFound, UpstreamUnavailable
+
 from . import doi as doi_lib
-from .models import Author, Authorship, Domain, Field, Paper, PaperTopic, PaperUpdate, Reference, Subfield, Topic
-from .normalize import AuthorRecord, TopicRecord, WorkRecord
+from .clients import crossref, datacite, ncbi, openalex
+from .identifiers import parse_identifier
+from .models import (
+    Author,
+    Authorship,
+    Domain,
+    Field,
+    IdentifierLookup,
+    Paper,
+    PaperTopic,
+    PaperUpdate,
+    Reference,
+    Subfield,
+    Topic,
+)
+from .normalize import AuthorRecord, TopicRecord, UnusableRecord, WorkRecord
 
 # Paper columns a WorkRecord fills; an empty value in the record never erases a known one.
 _PAPER_FIELDS = (
@@ -177,3 +195,204 @@ def paper_link_citations(*, paper: Paper) -> None:
     for doi, cited_id in cited.items():
         paper.references.filter(doi=doi).exclude(cited_paper_id=cited_id).update(cited_paper_id=cited_id)
     Reference.objects.filter(doi=paper.doi).exclude(paper=paper).exclude(cited_paper=paper).update(cited_paper=paper)
+
+
+# ---------------------------------------------------------------- requests to add papers
+
+
+@dataclass
+class ImportRequest:
+    """What adding an identifier led to: a paper (new or already here), or a PMID/PMCID lookup under way."""
+
+    paper: Paper | None = None
+    lookup: IdentifierLookup | None = None
+    created: bool = False
+
+    @property
+    def url(self) -> str:
+        return self.paper.get_absolute_url() if self.paper else self.lookup.get_absolute_url()
+
+
+def paper_request_import(*, doi: str) -> tuple[Paper, bool]:
+    """Find the paper with this DOI, or create it `pending` and queue its import once the row is committed."""
+    paper, created = Paper.objects.get_or_create(doi=doi_lib.normalize_doi(doi))
+    if created:
+        _queue_import(paper.id)
+    return paper, created
+
+
+def identifier_request_import(*, text: str) -> ImportRequest:
+    """Add whatever identifier a person pasted; raises InvalidIdentifier with a readable message."""
+    identifier = parse_identifier(text)
+    if identifier.is_doi:
+        paper, created = paper_request_import(doi=identifier.value)
+        return ImportRequest(paper=paper, created=created)
+    known = Paper.objects.filter(**{identifier.scheme: identifier.value}).first()
+    if known:
+        return ImportRequest(paper=known)
+    lookup, created = IdentifierLookup.objects.get_or_create(scheme=identifier.scheme, value=identifier.value)
+    if lookup.state == IdentifierLookup.State.RESOLVED and lookup.paper_id:
+        return ImportRequest(paper=lookup.paper)
+    if created or lookup.state == IdentifierLookup.State.FAILED:
+        IdentifierLookup.objects.filter(id=lookup.id).update(state=IdentifierLookup.State.PENDING, error="")
+        lookup.state = IdentifierLookup.State.PENDING
+        _queue_lookup(lookup.id)
+    return ImportRequest(lookup=lookup, created=created)
+
+
+def paper_request_refresh(*, paper: Paper) -> None:
+    """Fetch the paper's metadata again (a staff retry, or the periodic refresh)."""
+    _queue_import(paper.id, force=True)
+
+
+def _queue_import(paper_id: int, *, force: bool = False) -> None:
+    from . import tasks  # tasks import services: import here to keep the modules' import order simple
+
+    # Workers must never see an uncommitted row, so the task is sent only after the transaction commits.
+    transaction.on_commit(lambda: tasks.paper_import.delay(paper_id, force=force))
+
+
+def _queue_lookup(lookup_id: int) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.identifier_lookup_resolve.delay(lookup_id))
+
+
+# ---------------------------------------------------------------- the import itself (run by tasks)
+
+_IMPORTABLE = [Paper.FetchState.PENDING, Paper.FetchState.FETCHING, Paper.FetchState.FAILED]
+# DOI prefixes registered with DataCite, asked there first instead of after a Crossref 404.
+DATACITE_PREFIXES = ("10.48550/", "10.5281/", "10.5061/", "10.6084/", "10.17605/")
+
+
+def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | None:
+    """Mark the paper `fetching` with one conditional UPDATE; None when it is gone or already done.
+
+    `fetching` is claimable too: a task redelivered after a worker died finds its paper in that state.
+    """
+    states = [*_IMPORTABLE, Paper.FetchState.READY] if force else _IMPORTABLE
+    claimed = Paper.objects.filter(id=paper_id, fetch_state__in=states).update(
+        fetch_state=Paper.FetchState.FETCHING, updated_at=timezone.now()
+    )
+    return Paper.objects.filter(id=paper_id).first() if claimed else None
+
+
+def paper_import(*, paper: Paper, enrichment_optional: bool = False) -> Paper:
+    """Fetch metadata (Crossref, else DataCite), topics (OpenAlex) and PubMed ids (NCBI); store them in one go.
+
+    Raises the clients' errors; enrichment errors are swallowed only when `enrichment_optional`
+    (the last attempt), so that a paper is not lost to a flaky enrichment source.
+    """
+    record = fetch_metadata(paper.doi)
+    notes = []
+    try:
+        _enrich_with_openalex(record)
+    except UpstreamNotFound:
+        pass  # OpenAlex does not know every DOI; the paper simply has no topics
+    except (UpstreamUnavailable, UpstreamBadResponse, UnusableRecord) as exc:
+        if not enrichment_optional:
+            raise
+        notes.append(f"Topics could not be fetched ({exc}).")
+    try:
+        _enrich_with_pubmed_ids(record)
+    except (UpstreamUnavailable, UpstreamBadResponse) as exc:
+        if not enrichment_optional:
+            raise
+        notes.append(f"PubMed ids could not be fetched ({exc}).")
+    with transaction.atomic():
+        saved = paper_save_record(record=record)
+        if notes:
+            Paper.objects.filter(id=saved.id).update(fetch_error=" ".join(notes))
+    return saved
+
+
+def fetch_metadata(doi: str) -> WorkRecord:
+    """Crossref for Crossref DOIs, DataCite for DataCite ones; each is the other's fallback on a 404."""
+    order = [datacite.get_doi, crossref.get_work] if doi.startswith(DATACITE_PREFIXES) else [
+        crossref.get_work, datacite.get_doi
+    ]
+    for fetch in order:
+        try:
+            return fetch(doi)
+        except UpstreamNotFound:
+            continue
+    raise UpstreamNotFound("Crossref and DataCite", f"neither knows the DOI {doi}")
+
+
+def _enrich_with_openalex(record: WorkRecord) -> None:
+    found = openalex.get_work(record.doi)
+    record.topics = found.topics
+    for name in ("oa_url", "pmid", "pmcid"):
+        if not getattr(record, name):
+            setattr(record, name, getattr(found, name))
+
+
+def _enrich_with_pubmed_ids(record: WorkRecord) -> None:
+    """PMID and PMCID of the paper and of every reference with a DOI, through NCBI's ID converter."""
+    dois = list(dict.fromkeys([record.doi] + [r.doi for r in record.references if r.doi and not r.pmid]))
+    by_doi = {ids.doi: ids for ids in ncbi.convert_ids(dois) if ids.doi}
+    if record.doi in by_doi:
+        record.pmid = record.pmid or by_doi[record.doi].pmid
+        record.pmcid = record.pmcid or by_doi[record.doi].pmcid
+    for reference in record.references:
+        if reference.doi in by_doi and not reference.pmid:
+            reference.pmid = by_doi[reference.doi].pmid
+
+
+def paper_mark_failed(*, paper_id: int, reason: str) -> None:
+    Paper.objects.filter(id=paper_id).update(
+        fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000], updated_at=timezone.now()
+    )
+
+
+def paper_note_retry(*, paper_id: int, reason: str) -> None:
+    Paper.objects.filter(id=paper_id, fetch_state=Paper.FetchState.FETCHING).update(
+        fetch_error=reason[:2000], updated_at=timezone.now()
+    )
+
+
+def identifier_lookup_resolve(*, lookup: IdentifierLookup) -> IdentifierLookup:
+    """Map a PMID or PMCID to its DOI through NCBI, then add that DOI."""
+    found = [ids for ids in ncbi.convert_ids([lookup.value]) if getattr(ids, lookup.scheme) == lookup.value]
+    doi = next((ids.doi for ids in found if ids.doi), "")
+    if not doi:
+        lookup.state = IdentifierLookup.State.FAILED
+        lookup.error = f"NCBI knows no DOI for {lookup.get_scheme_display()} {lookup.value}."
+        lookup.save(update_fields=["state", "error", "updated_at"])
+        return lookup
+    with transaction.atomic():
+        paper, _ = paper_request_import(doi=doi)
+        lookup.state, lookup.paper, lookup.error = IdentifierLookup.State.RESOLVED, paper, ""
+        lookup.save(update_fields=["state", "paper", "error", "updated_at"])
+    return lookup
+
+
+def identifier_lookup_mark_failed(*, lookup_id: int, reason: str) -> None:
+    IdentifierLookup.objects.filter(id=lookup_id).update(
+        state=IdentifierLookup.State.FAILED, error=reason[:2000], updated_at=timezone.now()
+    )
+
+
+def papers_requeue_stuck(*, older_than: dt.timedelta) -> int:
+    """Queue again papers left `pending` or `fetching` too long (a lost message, a broker outage)."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Paper.objects.filter(
+            fetch_state__in=[Paper.FetchState.PENDING, Paper.FetchState.FETCHING], updated_at__lt=cutoff
+        ).values_list("id", flat=True)[:1000]
+    )
+    for paper_id in ids:
+        _queue_import(paper_id)
+    return len(ids)
+
+
+def papers_refresh_stale(*, older_than: dt.timedelta, limit: int = 500) -> int:
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Paper.objects.filter(fetch_state=Paper.FetchState.READY, fetched_at__lt=cutoff)
+        .order_by("fetched_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for paper_id in ids:
+        _queue_import(paper_id, force=True)
+    return len(ids)

@@ -7,6 +7,9 @@ app_name = "papers"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search", views.search, name="search"),
+    path("add", views.paper_add, name="add"),
+    path("lookups/<int:pk>", views.lookup_detail, name="lookup"),
+    path("doi/<path:doi>/refresh", views.paper_refresh, name="refresh"),
     # DOIs contain slashes, so the whole rest of the path is the DOI.
     path("doi/<path:doi>", views.paper_detail, name="detail"),
 ]

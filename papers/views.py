@@ -1,14 +1,18 @@
 import json
 
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from . import doi as doi_lib
-from . import selectors
+from . import selectors, services
+from .forms import AddPaperForm
 from .metadata import highwire_tags, scholarly_article_jsonld
-from .models import PaperUpdate
+from .models import IdentifierLookup, Paper, PaperUpdate
 
 # Escapes that keep JSON inert inside <script>, as Django's json_script does.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -18,7 +22,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "papers/home.html",
-        {"recent_papers": selectors.papers_recent(limit=12), "counts": selectors.site_counts()},
+        {
+            "recent_papers": selectors.papers_recent(limit=12),
+            "counts": selectors.site_counts(),
+            "add_form": AddPaperForm(),
+        },
     )
 
 
@@ -34,7 +42,8 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
 
     paper = selectors.paper_get_for_page(doi=canonical)
     if paper is None:
-        return render(request, "papers/paper_missing.html", {"doi": canonical}, status=404)
+        add_form = AddPaperForm(initial={"identifier": canonical})
+        return render(request, "papers/paper_missing.html", {"doi": canonical, "add_form": add_form}, status=404)
 
     page_url = request.build_absolute_uri(canonical_path)
     authors, affiliations = number_affiliations(list(paper.authorships.all()))
@@ -92,3 +101,33 @@ def search(request: HttpRequest) -> HttpResponse:
             pass
     results = selectors.papers_search_simple(query=query) if query else []
     return render(request, "papers/search.html", {"query": query, "results": results})
+
+
+def paper_add(request: HttpRequest) -> HttpResponse:
+    """Add a paper by what people paste. Only validates and queues: the metadata arrives in the background."""
+    form = AddPaperForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.identifier_request_import(text=form.cleaned_data["identifier"])
+        if result.paper and not result.created:
+            messages.info(request, "That paper is already on PaperHub.")
+        elif result.paper:
+            messages.success(request, "Paper added. Its metadata is being fetched; this page fills in by itself.")
+        return redirect(result.url)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "papers/paper_add.html", {"add_form": form}, status=status)
+
+
+@require_POST
+@staff_member_required
+def paper_refresh(request: HttpRequest, doi: str) -> HttpResponse:
+    paper = get_object_or_404(Paper, doi=doi)
+    services.paper_request_refresh(paper=paper)
+    messages.success(request, "The metadata will be fetched again.")
+    return redirect(paper)
+
+
+def lookup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lookup = get_object_or_404(IdentifierLookup, pk=pk)
+    if lookup.state == IdentifierLookup.State.RESOLVED and lookup.paper_id:
+        return redirect(lookup.paper)
+    return render(request, "papers/lookup_detail.html", {"lookup": lookup})

@@ -1,12 +1,29 @@
+import os
+
 import pytest
 from django.conf import settings
+
+from tests.fake_upstream.server import FakeUpstream
+from tests.workers import Worker
+
+# Fast retries and short timeouts for the background work the tests run; production defaults are slower.
+WORKER_SETTINGS = {
+    "PAPERHUB_RETRY_BASE_SECONDS": "0.2",
+    "PAPERHUB_RETRY_MAX_SECONDS": "1",
+    "PAPERHUB_IMPORT_MAX_RETRIES": "3",
+    "UPSTREAM_TIMEOUT_SECONDS": "2",
+    "UPSTREAM_MAX_RESPONSE_BYTES": str(2 * 1024 * 1024),
+    "CELERY_BROKER_VISIBILITY_TIMEOUT": "5",
+}
 
 
 def pytest_configure(config):
     # The suite is about PostgreSQL behaviour (constraints, query counts): refuse to run elsewhere.
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
-        raise pytest.UsageError(f"The tests run against PostgreSQL, not {engine}: set DATABASE_URL or use `make test`.")
+        raise pytest.UsageError(
+            f"The tests run against PostgreSQL, not {engine}: set DATABASE_URL or use `make test`."
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +33,75 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def fake_upstream_server():
+    server = FakeUpstream().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_upstream(fake_upstream_server, settings):
+    """The fake upstream, reset, with this process's settings pointing at it."""
+    fake_upstream_server.reset()
+    for name, value in fake_upstream_server.env().items():
+        setattr(settings, name, value)
+    settings.UPSTREAM_TIMEOUT_SECONDS = float(WORKER_SETTINGS["UPSTREAM_TIMEOUT_SECONDS"])
+    settings.UPSTREAM_MAX_RESPONSE_BYTES = int(WORKER_SETTINGS["UPSTREAM_MAX_RESPONSE_BYTES"])
+    settings.UPSTREAM_RATE_LIMITS = {name: 1000.0 for name in settings.UPSTREAM_RATE_LIMITS}
+    yield fake_upstream_server
+    fake_upstream_server.reset()
+
+
+def broker_url() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis://"):
+        pytest.fail(f"Worker tests need the Redis broker (CELERY_BROKER_URL=redis://...), not {url}: use `make test`.")
+    return url
+
+
+def worker_env(fake: FakeUpstream) -> dict[str, str]:
+    from django.db import connection
+
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    return {
+        **fake.env(),
+        **WORKER_SETTINGS,
+        "DATABASE_URL": database_url,
+        "DATABASE_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": broker_url(),
+        "CACHE_URL": os.environ.get("CACHE_URL", ""),
+        "SECRET_KEY": "worker-test-key",
+        "DEBUG": "false",
+    }
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, fake_upstream_server):
+    """A real Celery worker process on the Redis broker, against the test database and the fake upstream."""
+    import redis
+
+    with django_db_blocker.unblock():
+        env = worker_env(fake_upstream_server)
+    redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()  # no leftovers from an earlier run
+    worker = Worker(env).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def start_worker(django_db_setup, fake_upstream_server):
+    """Start extra workers a test may kill; all are stopped at the end of the test."""
+    started = []
+
+    def start(**extra_env):
+        worker = Worker({**worker_env(fake_upstream_server), **extra_env}).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -1,0 +1,88 @@
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from papers.identifiers import InvalidIdentifier
+from papers.models import IdentifierLookup, Paper
+from papers.services import identifier_request_import
+
+
+class Command(BaseCommand):
+    help = "Add papers from a file with one DOI, arXiv id, PMID or PMCID per line ('-' reads standard input)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path of the file, or - for standard input")
+        parser.add_argument("--wait", action="store_true", help="follow the background imports to the end")
+        parser.add_argument("--timeout", type=float, default=600, help="seconds --wait waits at most (600)")
+
+    def handle(self, *args, file, wait, timeout, **options):
+        lines = self._read(file)
+        queued, present, invalid = [], [], []
+        paper_ids: set[int] = set()
+        lookup_ids: set[int] = set()
+        progress = tqdm(lines, desc="Adding", unit="id", file=self.stderr, disable=None)
+        for number, line in enumerate(progress, start=1):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            try:
+                result = identifier_request_import(text=text)
+            except InvalidIdentifier as exc:
+                invalid.append(f"line {number}: {exc}")
+                continue
+            (queued if result.created or result.lookup else present).append(text)
+            if result.paper:
+                paper_ids.add(result.paper.id)
+            else:
+                lookup_ids.add(result.lookup.id)
+            progress.set_postfix(queued=len(queued), present=len(present), invalid=len(invalid))
+        progress.close()
+
+        self.stdout.write(f"{len(queued)} queued, {len(present)} already present, {len(invalid)} invalid")
+        for message in invalid:
+            self.stdout.write(self.style.ERROR(f"  invalid {message}"))
+        failed = self._wait(paper_ids, lookup_ids, timeout) if wait else []
+        if invalid or failed:
+            raise CommandError(f"{len(invalid)} invalid, {len(failed)} failed or unfinished")
+
+    def _read(self, file: str) -> list[str]:
+        if file == "-":
+            return sys.stdin.read().splitlines()
+        try:
+            with open(file, encoding="utf-8") as handle:
+                return handle.read().splitlines()
+        except OSError as exc:
+            raise CommandError(f"cannot read {file}: {exc.strerror}") from None
+
+    def _wait(self, paper_ids: set[int], lookup_ids: set[int], timeout: float) -> list[str]:
+        """Poll the database until every paper is ready or failed; return the failures with their reasons."""
+        deadline = time.monotonic() + timeout
+        busy = [Paper.FetchState.PENDING, Paper.FetchState.FETCHING]
+        failed: list[str] = []
+        with tqdm(total=len(paper_ids) + len(lookup_ids), desc="Fetching", unit="paper", file=self.stderr,
+                  disable=None) as bar:
+            while True:
+                for lookup in IdentifierLookup.objects.filter(id__in=lookup_ids).exclude(state="pending"):
+                    lookup_ids.discard(lookup.id)
+                    if lookup.paper_id:
+                        paper_ids.add(lookup.paper_id)
+                    else:
+                        failed.append(f"{lookup}: {lookup.error}")
+                finished = Paper.objects.filter(id__in=paper_ids).exclude(fetch_state__in=busy).count()
+                bar.n = finished + len(failed)
+                bar.refresh()
+                if (finished == len(paper_ids) and not lookup_ids) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+
+        rows = list(Paper.objects.filter(id__in=paper_ids).values_list("doi", "fetch_state", "fetch_error"))
+        ready = [doi for doi, state, _ in rows if state == Paper.FetchState.READY]
+        failed += [f"{doi}: {error or 'no reason recorded'}" for doi, state, error in rows if state == "failed"]
+        unfinished = [f"{doi}: still fetching" for doi, state, _ in rows if state in busy]
+        unfinished += [f"lookup {i}: still looking up" for i in lookup_ids]
+        self.stdout.write(f"{len(ready)} ready, {len(failed)} failed, {len(unfinished)} unfinished")
+        for message in failed + unfinished:
+            self.stdout.write(self.style.ERROR(f"  {message}"))
+        return failed + unfinished

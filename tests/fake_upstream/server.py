@@ -1,0 +1,256 @@
+"""A local stand-in for Crossref, DataCite, OpenAlex and NCBI that replays recorded real responses.
+
+Served paths mirror the real APIs under one prefix per service, so the app's clients append the same paths:
+  /crossref/works/{doi}        -> papers/fixtures/upstream/crossref/*.json, by the DOI inside each file
+  /datacite/dois/{doi}         -> datacite/*.json
+  /openalex/works/doi:{doi}    -> openalex/*.json
+  /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for
+
+A DOI with no recording gets a 404: Crossref's with its recorded body ("Resource not found."), the others
+with an empty body (none was recorded, and the clients do not read 404 bodies).
+
+Tests script failures per service: `fake.script("crossref", Fail(503), Fail(429, retry_after=1))` makes
+the next two Crossref answers fail, then replays resume. `fake.always(...)` fails every answer.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+FIXTURES = Path(__file__).resolve().parents[2] / "papers" / "fixtures" / "upstream"
+
+
+@dataclass
+class Fail:
+    """Answer with this status (and Retry-After, and body) instead of the recording."""
+
+    status: int
+    retry_after: float | None = None
+    body: bytes = b""
+
+
+@dataclass
+class Slow:
+    """Wait `seconds` before answering normally."""
+
+    seconds: float
+
+
+@dataclass
+class Drip:
+    """Send the recorded body one byte every `interval` seconds."""
+
+    interval: float = 1.0
+
+
+@dataclass
+class Garbage:
+    """200 with a body that is not JSON."""
+
+    body: bytes = b"<html><body>Service temporarily moved</body></html>"
+
+
+@dataclass
+class Truncated:
+    """200 with the first half of the recorded body."""
+
+
+@dataclass
+class Huge:
+    """200 with `megabytes` of JSON-looking padding, streamed without Content-Length."""
+
+    megabytes: int = 50
+
+
+@dataclass
+class Request:
+    service: str
+    path: str
+    query: dict
+    headers: dict
+    at: float = field(default_factory=time.time)
+
+
+def _index(folder: str, doi_of) -> dict[str, Path]:
+    index = {}
+    for path in sorted((FIXTURES / folder).glob("*.json")):
+        try:
+            doi = doi_of(json.loads(path.read_text(encoding="utf-8")))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if doi:
+            index[doi.lower().removeprefix("https://doi.org/")] = path
+    return index
+
+
+class FakeUpstream:
+    def __init__(self) -> None:
+        self.crossref = _index("crossref", lambda d: d["message"]["DOI"])
+        self.datacite = _index("datacite", lambda d: d["data"]["attributes"]["doi"])
+        self.openalex = _index("openalex", lambda d: d["doi"])
+        self.idconv = [json.loads(p.read_text()) for p in sorted((FIXTURES / "ncbi").glob("idconv-*.json"))]
+        self.crossref_404 = (FIXTURES / "crossref" / "works-404-resource-not-found.txt").read_bytes()
+        self.requests: list[Request] = []
+        self._scripts: dict[str, deque] = defaultdict(deque)
+        self._always: dict[str, object] = {}
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- control
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def env(self) -> dict[str, str]:
+        """Settings that point PaperHub's clients here."""
+        return {
+            "CROSSREF_API_URL": f"{self.url}/crossref",
+            "DATACITE_API_URL": f"{self.url}/datacite",
+            "OPENALEX_API_URL": f"{self.url}/openalex",
+            "NCBI_IDCONV_URL": f"{self.url}/ncbi/idconv/",
+        }
+
+    def start(self) -> FakeUpstream:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def script(self, service: str, *behaviours) -> None:
+        with self._lock:
+            self._scripts[service].extend(behaviours)
+
+    def always(self, service: str, behaviour) -> None:
+        with self._lock:
+            self._always[service] = behaviour
+
+    def reset(self) -> None:
+        with self._lock:
+            self._scripts.clear()
+            self._always.clear()
+            self.requests.clear()
+
+    def calls(self, service: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.service == service]
+
+    # -- serving
+
+    def _next_behaviour(self, service: str):
+        with self._lock:
+            if self._scripts[service]:
+                return self._scripts[service].popleft()
+            return self._always.get(service)
+
+    def _recorded(self, service: str, rest: str, query: dict) -> tuple[int, bytes, str]:
+        if service == "crossref" and rest.startswith("works/"):
+            path = self.crossref.get(unquote(rest.removeprefix("works/")).lower())
+            if path is None:
+                return 404, self.crossref_404, "text/plain"
+        elif service == "datacite" and rest.startswith("dois/"):
+            path = self.datacite.get(unquote(rest.removeprefix("dois/")).lower())
+        elif service == "openalex" and rest.startswith("works/doi:"):
+            path = self.openalex.get(unquote(rest.removeprefix("works/doi:")).lower())
+        elif service == "ncbi":
+            return 200, self._idconv(query.get("ids", [""])[0]), "application/json"
+        else:
+            path = None
+        if path is None:
+            return 404, b"", "text/plain"
+        return 200, path.read_bytes(), "application/json"
+
+    def _idconv(self, ids: str) -> bytes:
+        wanted = {i.strip().lower() for i in ids.split(",") if i.strip()}
+        answer = dict(self.idconv[0]) if self.idconv else {"status": "ok"}
+        answer["records"] = [
+            record
+            for recording in self.idconv
+            for record in recording.get("records", [])
+            if wanted & {str(record.get(k, "")).lower() for k in ("doi", "pmid", "pmcid")}
+        ]
+        return json.dumps(answer).encode()
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                service, _, rest = parts.path.lstrip("/").partition("/")
+                query = parse_qs(parts.query)
+                with fake._lock:
+                    fake.requests.append(Request(service, rest, query, dict(self.headers)))
+                behaviour = fake._next_behaviour(service)
+                if isinstance(behaviour, Fail):
+                    headers = {"Retry-After": str(int(behaviour.retry_after))} if behaviour.retry_after else {}
+                    return self._send(behaviour.status, behaviour.body, "text/plain", headers)
+                if isinstance(behaviour, Slow):
+                    time.sleep(behaviour.seconds)
+                if isinstance(behaviour, Garbage):
+                    return self._send(200, behaviour.body, "application/json")
+                if isinstance(behaviour, Huge):
+                    return self._send_huge(behaviour.megabytes)
+                status, body, content_type = fake._recorded(service, rest, query)
+                if isinstance(behaviour, Truncated) and status == 200:
+                    body = body[: len(body) // 2]
+                if isinstance(behaviour, Drip):
+                    return self._send_drip(body, behaviour.interval)
+                headers = {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"} if service == "crossref" else {}
+                self._send(status, body, content_type, headers)
+
+            def _send(self, status, body, content_type, headers=None):
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _send_huge(self, megabytes):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                chunk = b" " * 65536
+                try:
+                    self.wfile.write(b'{"message": "')
+                    for _ in range(megabytes * 16):
+                        self.wfile.write(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up, as it should
+                self.close_connection = True
+
+            def _send_drip(self, body, interval):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    for byte in body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(interval)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+
+        return Handler
