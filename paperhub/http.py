@@ -114,9 +114,7 @@ def _raise_for_status(upstream: str, response: httpx.Response) -> None:
     if status == 429:
         raise UpstreamUnavailable(upstream, "rate limited (429)", retry_after=parse_retry_after(response.headers))
     if status >= 500:
-        raise UpstreamUnavailable(
-            upstream, f"server error ({status})", retry_after=parse_retry_after(response.headers)
-        )
+        raise UpstreamUnavailable(upstream, f"server error ({status})", retry_after=parse_retry_after(response.headers))
     raise UpstreamBadResponse(upstream, f"unexpected answer ({status})")
 
 

@@ -13,7 +13,9 @@ ARXIV_DOI_PREFIX = "10.48550/arxiv."
 
 _ARXIV_URL = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<id>.+?)(?:\.pdf)?/?$", re.I)
 _PUBMED_URL = re.compile(r"^(?:https?://)?(?:www\.)?pubmed\.ncbi\.nlm\.nih\.gov/(?P<id>\d+)/?$", re.I)
-_PMC_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:pmc\.)?ncbi\.nlm\.nih\.gov/(?:pmc/)?articles/(?P<id>PMC\d+)/?$", re.I)
+_PMC_URL = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:pmc\.)?ncbi\.nlm\.nih\.gov/(?:pmc/)?articles/(?P<id>PMC\d+)/?$", re.I
+)
 
 
 class InvalidIdentifier(ValueError):
@@ -67,4 +69,6 @@ def parse_identifier(text: str) -> Identifier:
 
 def _looks_like_arxiv(value: str) -> bool:
     # New-style ids (2311.16162, optionally versioned) and old-style ones (hep-th/9901001).
-    return bool(re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", value) or re.fullmatch(r"[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?", value))
+    return bool(
+        re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", value) or re.fullmatch(r"[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?", value)
+    )

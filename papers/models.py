@@ -373,9 +373,7 @@ class IdentifierLookup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "value"], name="lookup_unique_identifier"),
             models.CheckConstraint(condition=Q(scheme__in=["pmid", "pmcid"]), name="lookup_scheme_valid"),
-            models.CheckConstraint(
-                condition=Q(state__in=["pending", "resolved", "failed"]), name="lookup_state_valid"
-            ),
+            models.CheckConstraint(condition=Q(state__in=["pending", "resolved", "failed"]), name="lookup_state_valid"),
         ]
 
     def __str__(self) -> str:

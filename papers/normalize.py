@@ -86,6 +86,8 @@ class WorkRecord:
     authors: list[AuthorRecord] = field(default_factory=list)
     references: list[ReferenceRecord] = field(default_factory=list)
     updates: list[UpdateRecord] = field(default_factory=list)
+    # For a notice (a correction or retraction): the papers it updates, as UpdateRecords naming their DOIs.
+    update_targets: list[UpdateRecord] = field(default_factory=list)
     topics: list[TopicRecord] = field(default_factory=list)
 
 
@@ -246,6 +248,7 @@ def crossref_work(payload: dict) -> WorkRecord:
         authors=[_crossref_author(a) for a in message.get("author") or []],
         references=[_crossref_reference(r) for r in message.get("reference") or []],
         updates=[_crossref_update(u) for u in message.get("updated-by") or [] if isinstance(u, dict)],
+        update_targets=[_crossref_update(u) for u in message.get("update-to") or [] if isinstance(u, dict)],
     )
 
 
@@ -526,7 +529,8 @@ def datacite_work(payload: dict) -> WorkRecord:
         published_date, precision = date_with_precision([attributes["publicationYear"]])
 
     abstracts = [
-        d.get("description", "") for d in attributes.get("descriptions") or []
+        d.get("description", "")
+        for d in attributes.get("descriptions") or []
         if isinstance(d, dict) and d.get("descriptionType") == "Abstract"
     ]
     container = attributes.get("container") or {}
@@ -535,8 +539,11 @@ def datacite_work(payload: dict) -> WorkRecord:
         publisher = publisher.get("name", "")
     rights = [r.get("rightsUri", "") for r in attributes.get("rightsList") or [] if isinstance(r, dict)]
     arxiv_id = next(
-        (i.get("identifier", "") for i in attributes.get("identifiers") or []
-         if isinstance(i, dict) and i.get("identifierType") == "arXiv"),
+        (
+            i.get("identifier", "")
+            for i in attributes.get("identifiers") or []
+            if isinstance(i, dict) and i.get("identifierType") == "arXiv"
+        ),
         "",
     )
     references = [
@@ -567,8 +574,11 @@ def datacite_work(payload: dict) -> WorkRecord:
 
 def _datacite_creator(creator: dict) -> AuthorRecord:
     orcid = next(
-        (n.get("nameIdentifier") for n in creator.get("nameIdentifiers") or []
-         if isinstance(n, dict) and (n.get("nameIdentifierScheme") or "").upper() == "ORCID"),
+        (
+            n.get("nameIdentifier")
+            for n in creator.get("nameIdentifiers") or []
+            if isinstance(n, dict) and (n.get("nameIdentifierScheme") or "").upper() == "ORCID"
+        ),
         None,
     )
     affiliations = [
@@ -579,6 +589,9 @@ def _datacite_creator(creator: dict) -> AuthorRecord:
     if not (given or family):
         literal = markup_to_text(creator.get("name", ""))
     return AuthorRecord(
-        given_name=given, family_name=family, literal_name=literal, orcid=_clean_orcid(orcid),
+        given_name=given,
+        family_name=family,
+        literal_name=literal,
+        orcid=_clean_orcid(orcid),
         affiliations=[a for a in affiliations if a],
     )

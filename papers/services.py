@@ -81,6 +81,13 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
             notice_doi=update.notice_doi,
             defaults={"label": update.label, "date": update.date},
         )
+    # A notice names the papers it corrects or retracts: mark those already here.
+    for target in record.update_targets:
+        for target_paper in Paper.objects.filter(doi=target.notice_doi).exclude(id=paper.id):
+            PaperUpdate.objects.update_or_create(
+                paper=target_paper, kind=target.kind, notice_doi=paper.doi,
+                defaults={"label": target.label, "date": target.date},
+            )
     if record.topics:
         paper_set_topics(paper=paper, topics=record.topics)
     paper_link_citations(paper=paper)
@@ -308,9 +315,11 @@ def paper_import(*, paper: Paper, enrichment_optional: bool = False) -> Paper:
 
 def fetch_metadata(doi: str) -> WorkRecord:
     """Crossref for Crossref DOIs, DataCite for DataCite ones; each is the other's fallback on a 404."""
-    order = [datacite.get_doi, crossref.get_work] if doi.startswith(DATACITE_PREFIXES) else [
-        crossref.get_work, datacite.get_doi
-    ]
+    order = (
+        [datacite.get_doi, crossref.get_work]
+        if doi.startswith(DATACITE_PREFIXES)
+        else [crossref.get_work, datacite.get_doi]
+    )
     for fetch in order:
         try:
             return fetch(doi)

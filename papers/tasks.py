@@ -19,10 +19,11 @@ logger = logging.getLogger(__name__)
 
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float:
-    """Exponential backoff with full jitter, capped; never sooner than the upstream's Retry-After."""
+    """Exponential backoff with jitter, capped; never sooner than the upstream's Retry-After (up to 10 minutes,
+    which stays under the broker's visibility timeout so a waiting retry is never delivered twice)."""
     base, cap = settings.PAPERHUB_RETRY_BASE_SECONDS, settings.PAPERHUB_RETRY_MAX_SECONDS
-    delay = random.uniform(base, min(cap, base * 2**attempt))
-    return min(cap, max(delay, retry_after or 0.0))
+    delay = min(cap, random.uniform(base, base * 2**attempt))
+    return max(delay, min(retry_after or 0.0, 600.0))
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)

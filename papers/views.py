@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
 from . import doi as doi_lib
 from . import selectors, services

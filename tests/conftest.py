@@ -21,9 +21,7 @@ def pytest_configure(config):
     # The suite is about PostgreSQL behaviour (constraints, query counts): refuse to run elsewhere.
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
-        raise pytest.UsageError(
-            f"The tests run against PostgreSQL, not {engine}: set DATABASE_URL or use `make test`."
-        )
+        raise pytest.UsageError(f"The tests run against PostgreSQL, not {engine}: set DATABASE_URL or use `make test`.")
 
 
 @pytest.fixture(autouse=True)

@@ -24,10 +24,25 @@ class Worker:
     def start(self, timeout: float = 60) -> Worker:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "paperhub", "worker", "--loglevel=INFO",
-                 f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                 f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "paperhub",
+                    "worker",
+                    "--loglevel=INFO",
+                    f"--concurrency={self.concurrency}",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_until(lambda: "ready." in self.output() or self.process.poll() is not None, timeout, "worker start")
         if self.process.poll() is not None:

@@ -223,7 +223,10 @@ class FakeUpstream:
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client stopped waiting (a timeout under test)
 
             def _send_huge(self, megabytes):
                 self.send_response(200)

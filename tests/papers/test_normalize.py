@@ -129,3 +129,47 @@ def test_date_precision():
     assert normalize.date_with_precision([2020, 5]) == (dt.date(2020, 5, 1), "month")
     assert normalize.date_with_precision([None]) == (None, "")
     assert normalize.date_with_precision([2020, 13, 40]) == (dt.date(2020, 1, 1), "year")
+
+
+CROSSREF_FILES = sorted(p.name for p in (FIXTURES / "crossref").glob("*.json"))
+
+
+@pytest.mark.parametrize("name", CROSSREF_FILES)
+def test_every_recorded_crossref_work_maps_completely(name):
+    """Compare each mapped record with the raw payload: nothing dropped, order kept."""
+    raw = json.loads((FIXTURES / "crossref" / name).read_text())["message"]
+    record = normalize.crossref_work(raw)
+    assert record.doi == raw["DOI"].lower()
+    assert record.title and "<" not in record.title
+    assert len(record.authors) == len(raw.get("author", []))
+    for author, raw_author in zip(record.authors, raw.get("author", []), strict=True):
+        assert author.family_name.startswith(normalize.markup_to_text(raw_author.get("family", ""))) or (
+            author.literal_name == normalize.markup_to_text(raw_author.get("name", ""))
+        )
+        if raw_author.get("ORCID"):
+            assert raw_author["ORCID"].endswith(author.orcid)
+    assert len(record.references) == len(raw.get("reference", []))
+    assert [r.doi for r in record.references] == [r.get("DOI", "").lower() for r in raw.get("reference", [])]
+    parts = next((raw[k]["date-parts"][0] for k in ("issued", "published") if raw.get(k, {}).get("date-parts", [[None]])[0][0]), [])
+    assert record.published_precision == ("", "year", "month", "day")[len(parts)]
+    if raw.get("abstract"):
+        assert record.abstract and "<" not in record.abstract and not record.abstract.lower().startswith("abstract")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "openalex").glob("*.json")))
+def test_every_recorded_openalex_work_maps_its_topics(name):
+    raw = json.loads((FIXTURES / "openalex" / name).read_text())
+    record = normalize.openalex_work(raw)
+    assert [t.topic_id for t in record.topics] == [t["id"].rsplit("/", 1)[-1] for t in raw["topics"]]
+    assert sum(t.is_primary for t in record.topics) == (1 if raw["topics"] else 0)
+    assert len(record.authors) == len(raw["authorships"])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "datacite").glob("*.json")))
+def test_every_recorded_datacite_record_maps(name):
+    raw = json.loads((FIXTURES / "datacite" / name).read_text())["data"]["attributes"]
+    record = normalize.datacite_work({"data": {"attributes": raw}})
+    assert record.doi == raw["doi"].lower()
+    assert record.title == raw["titles"][0]["title"]
+    assert len(record.authors) == len(raw["creators"])
+    assert record.published_date is not None and record.published_date.year == int(raw["publicationYear"])

@@ -61,8 +61,9 @@ class Command(BaseCommand):
         deadline = time.monotonic() + timeout
         busy = [Paper.FetchState.PENDING, Paper.FetchState.FETCHING]
         failed: list[str] = []
-        with tqdm(total=len(paper_ids) + len(lookup_ids), desc="Fetching", unit="paper", file=self.stderr,
-                  disable=None) as bar:
+        with tqdm(
+            total=len(paper_ids) + len(lookup_ids), desc="Fetching", unit="paper", file=self.stderr, disable=None
+        ) as bar:
             while True:
                 for lookup in IdentifierLookup.objects.filter(id__in=lookup_ids).exclude(state="pending"):
                     lookup_ids.discard(lookup.id)

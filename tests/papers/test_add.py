@@ -1,0 +1,106 @@
+"""Adding papers through the web form (the worker tests follow the import itself)."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from papers.models import IdentifierLookup, Paper
+from tests.papers.factories import PaperFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Enter a DOI, an arXiv id, a PMID or a PMCID."),
+        ("not a doi", "is not a DOI"),
+        ("10.12/abc", "not a DOI prefix"),
+        ("arXiv:banana", "not an arXiv id"),
+        ("x" * 2001, "far too long"),
+    ],
+)
+def test_invalid_input_gets_a_message_keeps_the_text_and_creates_nothing(client, text, message):
+    response = client.post("/add", {"identifier": text})
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert message in soup.select_one(".field-errors").get_text()
+    assert soup.select_one("input[name=identifier]").get("value", "") == text[:2000] or len(text) > 2000
+    assert Paper.objects.count() == 0 and IdentifierLookup.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["10.5555/ABC", "doi:10.5555/abc", "https://doi.org/10.5555/Abc", "http://dx.doi.org/10.5555/abc"]
+)
+def test_a_doi_already_here_leads_to_its_page_without_duplicate(client, text):
+    PaperFactory(doi="10.5555/abc")
+    response = client.post("/add", {"identifier": text}, follow=True)
+    assert response.redirect_chain == [("/doi/10.5555/abc", 302)]
+    assert "already on PaperHub" in response.content.decode()
+    assert Paper.objects.count() == 1
+
+
+def test_new_doi_is_created_pending_and_queued(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/add", {"identifier": "arXiv:2311.16162"})
+    assert response["Location"] == "/doi/10.48550/arxiv.2311.16162"
+    assert Paper.objects.get().fetch_state == "pending"
+    assert len(callbacks) == 1
+
+
+def test_known_pmid_leads_straight_to_its_paper(client):
+    PaperFactory(doi="10.5555/pubmed", pmid="123456")
+    assert client.post("/add", {"identifier": "123456"})["Location"] == "/doi/10.5555/pubmed"
+    assert IdentifierLookup.objects.count() == 0
+
+
+def test_unknown_pmcid_starts_a_lookup_with_a_self_refreshing_page(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/add", {"identifier": "PMC4559886"})
+    lookup = IdentifierLookup.objects.get()
+    assert (lookup.scheme, lookup.value, lookup.state) == ("pmcid", "PMC4559886", "pending")
+    assert len(callbacks) == 1
+    page = client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' in page and "Looking up the DOI of PMCID PMC4559886" in page
+    IdentifierLookup.objects.filter(id=lookup.id).update(
+        state="failed", error="NCBI knows no DOI for PMCID PMC4559886."
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "NCBI knows no DOI" in page and 'http-equiv="refresh"' not in page
+
+
+def test_unknown_doi_404_page_offers_the_add_form_prefilled(client):
+    soup = BeautifulSoup(client.get("/doi/10.5555/not.here").content, "html.parser")
+    form = soup.select_one("form.add-form")
+    assert form["action"] == "/add" and form["method"] == "post"
+    assert form.select_one("input[name=identifier]")["value"] == "10.5555/not.here"
+
+
+def test_home_page_has_the_add_form(client):
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    assert soup.select_one("form.add-form input[name=identifier]") is not None
+
+
+def test_failed_paper_shows_reason_and_retry_only_to_staff(client, admin_client):
+    paper = PaperFactory(fetch_state="failed", fetch_error="Crossref: server error (500).")
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Fetching the metadata failed." in html and "Crossref: server error (500)." in html
+    assert "Retry now" not in html
+    assert "Retry now" in admin_client.get(paper.get_absolute_url()).content.decode()
+    assert client.post(f"/doi/{paper.doi}/refresh").status_code == 302  # to the admin login
+    assert Paper.objects.get(id=paper.id).fetch_state == "failed"
+
+
+def test_staff_retry_queues_the_import(admin_client, django_capture_on_commit_callbacks):
+    paper = PaperFactory(fetch_state="failed", fetch_error="Crossref: server error (500).")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.post(f"/doi/{paper.doi}/refresh")
+    assert response["Location"] == paper.get_absolute_url()
+    assert len(callbacks) == 1
+
+
+def test_add_form_needs_csrf(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/add", {"identifier": "10.5555/abc"}).status_code == 403
+    assert Paper.objects.count() == 0

@@ -1,0 +1,53 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from papers.models import IdentifierLookup, Paper
+from tests.papers.factories import PaperFactory
+
+
+@pytest.mark.django_db
+def test_counts_queued_present_and_invalid_and_fails_on_invalid(tmp_path, django_capture_on_commit_callbacks):
+    PaperFactory(doi="10.5555/here")
+    source = tmp_path / "ids.txt"
+    source.write_text("10.5555/new\nhttps://doi.org/10.5555/HERE\n# a comment\n\nnot-an-id\n2311.16162\nPMC4559886\n")
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=False), pytest.raises(CommandError, match="1 invalid"):
+        call_command("import_dois", str(source), stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert "3 queued, 1 already present, 1 invalid" in text
+    assert "line 5:" in text and "not-an-id" in text
+    assert set(Paper.objects.values_list("doi", flat=True)) == {
+        "10.5555/here",
+        "10.5555/new",
+        "10.48550/arxiv.2311.16162",
+    }
+    assert IdentifierLookup.objects.get().value == "PMC4559886"
+
+
+@pytest.mark.django_db
+def test_reads_standard_input(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("10.5555/from.stdin\n"))
+    out = io.StringIO()
+    call_command("import_dois", "-", stdout=out, stderr=io.StringIO())
+    assert "1 queued, 0 already present, 0 invalid" in out.getvalue()
+    assert Paper.objects.filter(doi="10.5555/from.stdin").exists()
+
+
+def test_missing_file_is_a_clear_error():
+    with pytest.raises(CommandError, match="cannot read /nonexistent/ids.txt"):
+        call_command("import_dois", "/nonexistent/ids.txt")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_wait_follows_the_imports_and_reports_failures(tmp_path, fake_upstream, celery_worker):
+    source = tmp_path / "ids.txt"
+    source.write_text("10.1371/journal.pone.0033693\n10.7554/eLife.01567\n10.5555/nobody.knows\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="0 invalid, 1 failed"):
+        call_command("import_dois", str(source), "--wait", "--timeout", "60", stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert "2 ready, 1 failed, 0 unfinished" in text
+    assert "10.5555/nobody.knows: Crossref and DataCite: neither knows the DOI" in text

@@ -1,0 +1,156 @@
+"""The import service end to end in this process, against the fake upstream (the worker tests add Celery)."""
+
+import pytest
+
+from paperhub.http import UpstreamNotFound, UpstreamUnavailable
+from papers import services
+from papers.models import Paper, Reference
+from tests.fake_upstream.server import Fail
+from tests.papers.factories import PaperFactory, ReferenceFactory
+from tests.reviews.factories import ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+PONE = "10.1371/journal.pone.0033693"
+SIGMOD = "10.1145/3448016.3452841"
+ARXIV = "10.48550/arxiv.2311.16162"
+
+
+def import_doi(doi):
+    paper = Paper.objects.create(doi=doi)
+    return services.paper_import(paper=services.paper_claim_for_import(paper_id=paper.id))
+
+
+def test_crossref_paper_gets_every_field(fake_upstream):
+    paper = import_doi(PONE)
+    assert paper.fetch_state == "ready" and paper.metadata_source == "crossref" and paper.fetched_at
+    assert paper.title.startswith("Methylphenidate Exposure")
+    assert (paper.container_title, paper.volume, paper.issue, paper.pages) == ("PLoS ONE", "7", "3", "e33693")
+    assert paper.published_precision == "day"
+    assert paper.authorships.count() == 6
+    assert list(paper.references.values_list("position", flat=True)) == list(range(1, 71))
+    assert paper.updates.get().kind == "correction"
+
+
+def test_openalex_adds_topics_and_open_access(fake_upstream):
+    paper = import_doi(SIGMOD)
+    assert paper.oa_url == "https://dl.acm.org/doi/pdf/10.1145/3448016.3452841"
+    primary = paper.paper_topics.get(is_primary=True)
+    assert primary.topic.openalex_id == "T11478"
+    assert primary.topic.subfield.field.domain.name == "Physical Sciences"
+
+
+def test_datacite_doi_goes_to_datacite_first(fake_upstream):
+    paper = import_doi(ARXIV)
+    assert paper.metadata_source == "datacite"
+    assert paper.arxiv_id == "2311.16162"
+    assert fake_upstream.calls("crossref") == []
+
+
+def test_crossref_404_falls_back_to_datacite(fake_upstream):
+    paper = import_doi("10.5061/dryad.wstqjq2n3")  # a DataCite DOI whose prefix we do not list
+    assert paper.metadata_source == "datacite"
+    fake_upstream.reset()
+    services.DATACITE_PREFIXES = ()
+    try:
+        paper = import_doi_again(paper)
+    finally:
+        services.DATACITE_PREFIXES = ("10.48550/", "10.5281/", "10.5061/", "10.6084/", "10.17605/")
+    assert [c.service for c in fake_upstream.requests][:2] == ["crossref", "datacite"]
+    assert paper.fetch_state == "ready"
+
+
+def import_doi_again(paper):
+    return services.paper_import(paper=services.paper_claim_for_import(paper_id=paper.id, force=True))
+
+
+def test_unknown_doi_is_not_found_in_either_registry(fake_upstream):
+    paper = Paper.objects.create(doi="10.5555/nobody.knows")
+    with pytest.raises(UpstreamNotFound, match="neither knows the DOI 10.5555/nobody.knows"):
+        services.paper_import(paper=paper)
+
+
+def test_transient_enrichment_failure_is_raised_unless_last_attempt(fake_upstream):
+    paper = Paper.objects.create(doi=SIGMOD)
+    fake_upstream.script("openalex", Fail(503))
+    with pytest.raises(UpstreamUnavailable):
+        services.paper_import(paper=paper)
+    assert Paper.objects.get(id=paper.id).fetch_state == "pending", "nothing is written on failure"
+    fake_upstream.script("openalex", Fail(503))
+    saved = services.paper_import(paper=paper, enrichment_optional=True)
+    saved.refresh_from_db()
+    assert saved.fetch_state == "ready" and "Topics could not be fetched" in saved.fetch_error
+
+
+def test_reimport_yields_the_same_rows_and_keeps_user_content(fake_upstream):
+    paper = import_doi(PONE)
+    review = ReviewFactory(paper=paper)
+    before = {
+        "refs": list(paper.references.order_by("position").values_list("id", "position", "doi", "title")),
+        "authors": list(paper.authorships.order_by("position").values_list("id", "author_id")),
+    }
+    again = import_doi_again(paper)
+    assert list(again.references.order_by("position").values_list("id", "position", "doi", "title")) == before["refs"]
+    assert list(again.authorships.order_by("position").values_list("id", "author_id")) == before["authors"]
+    assert again.reviews.get() == review
+
+
+def test_citations_are_linked_both_ways(fake_upstream):
+    citing = PaperFactory()
+    ReferenceFactory(paper=citing, position=1, doi=PONE)
+    cited = PaperFactory(doi="10.1038/sj.npp.1301164")  # reference 1 of the PLoS ONE paper
+    paper = import_doi(PONE)
+    assert Reference.objects.get(paper=citing).cited_paper == paper, "an older paper's reference now points here"
+    assert paper.references.get(position=1).cited_paper == cited, "this paper's reference points to a paper here"
+
+
+def test_pmids_come_from_ncbi_for_paper_and_references(fake_upstream):
+    # The recorded ID-converter answer knows 10.7554/eLife.09560; make it a reference of a paper here.
+    record = services.fetch_metadata(PONE)
+    record.references[0].doi = "10.7554/elife.09560"
+    services._enrich_with_pubmed_ids(record)
+    assert record.references[0].pmid == "26354291"
+    assert fake_upstream.calls("ncbi")[0].query["ids"][0].count(",") == 63, "the paper and its 63 reference DOIs"
+
+
+def test_request_import_twice_makes_one_paper(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        first, created = services.paper_request_import(doi="10.5555/ABC")
+        second, created_again = services.paper_request_import(doi="https://doi.org/10.5555/abc")
+    assert first == second and created and not created_again
+    assert len(callbacks) == 1, "one task queued"
+    assert Paper.objects.get().fetch_state == "pending"
+
+
+def test_claim_is_exclusive_and_skips_ready_papers():
+    paper = PaperFactory(fetch_state="pending")
+    assert services.paper_claim_for_import(paper_id=paper.id).fetch_state == "fetching"
+    Paper.objects.filter(id=paper.id).update(fetch_state="ready")
+    assert services.paper_claim_for_import(paper_id=paper.id) is None
+    assert services.paper_claim_for_import(paper_id=paper.id, force=True) is not None
+    assert services.paper_claim_for_import(paper_id=999999) is None
+
+
+def test_retry_delay_grows_is_capped_and_honours_retry_after(settings):
+    from papers.tasks import retry_delay
+
+    settings.PAPERHUB_RETRY_BASE_SECONDS, settings.PAPERHUB_RETRY_MAX_SECONDS = 2, 60
+    assert all(2 <= retry_delay(0) <= 2 for _ in range(20))
+    assert all(2 <= retry_delay(3) <= 16 for _ in range(50))
+    assert all(retry_delay(10) <= 60 for _ in range(50))
+    assert retry_delay(0, retry_after=30) == 30
+    assert retry_delay(0, retry_after=100_000) == 600
+
+
+def test_a_retraction_notice_marks_the_paper_it_retracts():
+    from papers.normalize import UpdateRecord, WorkRecord
+
+    target = PaperFactory(doi="10.5555/retracted")
+    notice = WorkRecord(
+        doi="10.5555/retraction-notice", source="crossref", title="Retraction: something",
+        update_targets=[UpdateRecord(kind="retraction", notice_doi="10.5555/retracted", label="Retraction")],
+    )
+    services.paper_save_record(record=notice)
+    services.paper_save_record(record=notice)  # again: still one update
+    update = target.updates.get()
+    assert (update.kind, update.notice_doi) == ("retraction", "10.5555/retraction-notice")
