@@ -85,7 +85,9 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     for target in record.update_targets:
         for target_paper in Paper.objects.filter(doi=target.notice_doi).exclude(id=paper.id):
             PaperUpdate.objects.update_or_create(
-                paper=target_paper, kind=target.kind, notice_doi=paper.doi,
+                paper=target_paper,
+                kind=target.kind,
+                notice_doi=paper.doi,
                 defaults={"label": target.label, "date": target.date},
             )
     if record.topics:

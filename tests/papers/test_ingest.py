@@ -147,10 +147,40 @@ def test_a_retraction_notice_marks_the_paper_it_retracts():
 
     target = PaperFactory(doi="10.5555/retracted")
     notice = WorkRecord(
-        doi="10.5555/retraction-notice", source="crossref", title="Retraction: something",
+        doi="10.5555/retraction-notice",
+        source="crossref",
+        title="Retraction: something",
         update_targets=[UpdateRecord(kind="retraction", notice_doi="10.5555/retracted", label="Retraction")],
     )
     services.paper_save_record(record=notice)
     services.paper_save_record(record=notice)  # again: still one update
     update = target.updates.get()
     assert (update.kind, update.notice_doi) == ("retraction", "10.5555/retraction-notice")
+
+
+def test_beat_requeues_stuck_papers_and_refreshes_stale_ones(django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - dt.timedelta(days=90)
+    stuck = PaperFactory(fetch_state="fetching")
+    fresh_pending = PaperFactory(fetch_state="pending")
+    stale = PaperFactory(fetch_state="ready", fetched_at=long_ago)
+    PaperFactory(fetch_state="ready", fetched_at=timezone.now())
+    Paper.objects.filter(id=stuck.id).update(updated_at=long_ago)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.papers_requeue_stuck(older_than=dt.timedelta(minutes=15)) == 1
+        assert services.papers_refresh_stale(older_than=dt.timedelta(days=30)) == 1
+    assert len(callbacks) == 2
+    assert fresh_pending.id not in (stuck.id, stale.id)
+
+
+def test_beat_schedule_names_real_tasks():
+    from django.conf import settings
+
+    from paperhub.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks

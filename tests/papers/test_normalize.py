@@ -150,7 +150,10 @@ def test_every_recorded_crossref_work_maps_completely(name):
             assert raw_author["ORCID"].endswith(author.orcid)
     assert len(record.references) == len(raw.get("reference", []))
     assert [r.doi for r in record.references] == [r.get("DOI", "").lower() for r in raw.get("reference", [])]
-    parts = next((raw[k]["date-parts"][0] for k in ("issued", "published") if raw.get(k, {}).get("date-parts", [[None]])[0][0]), [])
+    parts = next(
+        (raw[k]["date-parts"][0] for k in ("issued", "published") if raw.get(k, {}).get("date-parts", [[None]])[0][0]),
+        [],
+    )
     assert record.published_precision == ("", "year", "month", "day")[len(parts)]
     if raw.get("abstract"):
         assert record.abstract and "<" not in record.abstract and not record.abstract.lower().startswith("abstract")
