@@ -6,5 +6,7 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("reviews.urls")),
     path("", include("papers.urls")),
 ]

@@ -1,11 +1,92 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
 
-from .models import Review
+from . import services
+from .models import Review, ReviewerProfile, ReviewRevision
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="The author sees this reason.")
+
+
+def _reject_with_reason(modeladmin, request, queryset, reject):
+    """Admin action with an intermediate page asking for the reason the authors will see."""
+    if "apply" in request.POST:
+        form = RejectForm(request.POST)
+        if form.is_valid():
+            for obj in queryset:
+                reject(obj, request.user, form.cleaned_data["reason"])
+            modeladmin.message_user(request, f"Rejected {queryset.count()}.", messages.SUCCESS)
+            return None
+    else:
+        form = RejectForm()
+    return render(
+        request, "admin/reviews/reject_with_reason.html",
+        {"form": form, "objects": queryset, "action": request.POST["action"], "opts": modeladmin.model._meta,
+         "title": "Reject with a reason"},
+    )
+
+
+class ReviewRevisionInline(admin.TabularInline):
+    model = ReviewRevision
+    extra = 0
+    fields = ("created_at", "editor", "status", "venue", "rejection_reason")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ("paper", "reviewer_name", "author", "status", "created_at")
-    list_filter = ("status", "created_at")
-    search_fields = ("paper__doi", "reviewer_name", "body", "author__email")
-    raw_id_fields = ("paper", "author")
+    list_display = ("paper", "reviewer_name", "author", "platform", "venue", "status", "created_at")
+    list_filter = ("status", "platform", "license", "created_at")
+    search_fields = ("paper__doi", "reviewer_name", "body", "author__email", "venue")
+    raw_id_fields = ("paper", "author", "moderated_by")
+    readonly_fields = ("body_html", "created_at", "updated_at", "moderated_at", "published_at")
+    actions = ("approve", "reject")
+    inlines = (ReviewRevisionInline,)
+
+    @admin.action(description="Approve selected reviews")
+    def approve(self, request, queryset):
+        for review in queryset:
+            services.review_approve(review=review, moderator=request.user)
+        self.message_user(request, f"Approved {queryset.count()}.", messages.SUCCESS)
+
+    @admin.action(description="Reject selected reviews, with a reason")
+    def reject(self, request, queryset):
+        return _reject_with_reason(
+            self, request, queryset,
+            lambda review, user, reason: services.review_reject(review=review, moderator=user, reason=reason),
+        )
+
+
+@admin.register(ReviewRevision)
+class ReviewRevisionAdmin(admin.ModelAdmin):
+    list_display = ("review", "editor", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("review__paper__doi", "body")
+    raw_id_fields = ("review", "editor")
+    actions = ("approve", "reject")
+
+    @admin.action(description="Publish selected edits")
+    def approve(self, request, queryset):
+        for revision in queryset.filter(status="pending"):
+            services.revision_approve(revision=revision, moderator=request.user)
+        self.message_user(request, "Published.", messages.SUCCESS)
+
+    @admin.action(description="Reject selected edits, with a reason")
+    def reject(self, request, queryset):
+        return _reject_with_reason(
+            self, request, queryset,
+            lambda revision, user, reason: services.revision_reject(revision=revision, moderator=user, reason=reason),
+        )
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "display_name", "trusted")
+    list_filter = ("trusted",)
+    list_editable = ("trusted",)
+    search_fields = ("user__email", "display_name")
+    raw_id_fields = ("user",)

@@ -1,24 +1,91 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 
 from paperhub.moderation import ModerationStatus, status_constraint
 from papers.models import Paper
 
 
-class Review(models.Model):
+class Platform(models.TextChoices):
+    OPENREVIEW = "openreview", "OpenReview"
+    ICLR = "iclr", "ICLR"
+    NEURIPS = "neurips", "NeurIPS"
+    ICML = "icml", "ICML"
+    OTHER = "other", "Other"
+
+
+# Where each known platform publishes its reviews; a link to the original must be on one of these hosts.
+PLATFORM_DOMAINS: dict[str, tuple[str, ...]] = {
+    Platform.OPENREVIEW: ("openreview.net",),
+    Platform.ICLR: ("openreview.net", "iclr.cc"),
+    Platform.NEURIPS: ("openreview.net", "neurips.cc", "nips.cc", "proceedings.neurips.cc", "papers.nips.cc"),
+    Platform.ICML: ("openreview.net", "icml.cc", "proceedings.mlr.press"),
+}
+
+
+class License(models.TextChoices):
+    CC_BY = "CC-BY-4.0", "CC BY 4.0"
+    CC_BY_SA = "CC-BY-SA-4.0", "CC BY-SA 4.0"
+    CC0 = "CC0-1.0", "CC0 1.0 (public domain)"
+    CC_BY_NC = "CC-BY-NC-4.0", "CC BY-NC 4.0"
+
+
+LICENSE_URLS = {
+    License.CC_BY: "https://creativecommons.org/licenses/by/4.0/",
+    License.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/",
+    License.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+    License.CC_BY_NC: "https://creativecommons.org/licenses/by-nc/4.0/",
+}
+
+
+class ReviewContent(models.Model):
+    """The fields a reviewer writes; shared by a review and each revision of it."""
+
+    platform = models.CharField("first public on", max_length=12, choices=Platform.choices)
+    source_url = models.URLField("link to the original", max_length=1000)
+    venue = models.CharField(max_length=200, help_text="e.g. ICLR 2024, or the journal.")
+    year = models.PositiveSmallIntegerField()
+    reviewer_name = models.CharField(max_length=200)
+    is_anonymous = models.BooleanField("the original review was anonymous", default=False)
+    body = models.TextField("review (Markdown)")
+    body_html = models.TextField(help_text="The body rendered and sanitized: what pages show.")
+    rating = models.CharField(max_length=100, blank=True, help_text="As the source platform had it.")
+    confidence = models.CharField(max_length=100, blank=True, help_text="As the source platform had it.")
+    license = models.CharField("licence", max_length=16, choices=License.choices, default=License.CC_BY)
+
+    class Meta:
+        abstract = True
+
+    CONTENT_FIELDS = (
+        "platform", "source_url", "venue", "year", "reviewer_name", "is_anonymous", "body", "body_html", "rating",
+        "confidence", "license",
+    )
+
+    @property
+    def license_url(self) -> str:
+        return LICENSE_URLS.get(self.license, "")
+
+
+class Review(ReviewContent):
     """A public peer review of a paper, pasted from a platform where reviews are public.
 
-    Minimal for now: the reviews issue adds the source platform, Markdown rendering and moderation flow.
+    Its content fields are the published version; an untrusted reviewer's edit of a published review waits
+    as a pending ReviewRevision and replaces them only once approved.
     """
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="reviews")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
     )
-    reviewer_name = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField("link to the original", max_length=1000, blank=True)
-    body = models.TextField()
+    reviewer_orcid = models.CharField("reviewer's ORCID iD", max_length=19, blank=True)
     status = models.CharField(max_length=10, choices=ModerationStatus.choices, default=ModerationStatus.PENDING)
+    rejection_reason = models.TextField(blank=True, help_text="Shown to the author.")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -26,9 +93,51 @@ class Review(models.Model):
         ordering = ["-created_at"]
         constraints = [
             status_constraint("review_status_valid"),
-            models.CheckConstraint(condition=~models.Q(body=""), name="review_body_not_empty"),
+            models.CheckConstraint(condition=~Q(body=""), name="review_body_not_empty"),
+            models.CheckConstraint(condition=Q(platform__in=Platform.values), name="review_platform_valid"),
+            models.CheckConstraint(condition=Q(license__in=License.values), name="review_license_valid"),
+            models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="review_year_range"),
         ]
         indexes = [models.Index(fields=["paper", "status", "-created_at"], name="review_paper_status")]
 
     def __str__(self) -> str:
-        return f"Review of {self.paper.doi} by {self.reviewer_name or self.author or 'unknown'}"
+        return f"Review of {self.paper.doi} by {self.reviewer_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ModerationStatus.APPROVED
+
+    @property
+    def reviewer_orcid_url(self) -> str:
+        return f"https://orcid.org/{self.reviewer_orcid}" if self.reviewer_orcid else ""
+
+
+class ReviewRevision(ReviewContent):
+    """One version of a review as its author submitted it: the edit history, and edits awaiting moderation."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=ModerationStatus.choices, default=ModerationStatus.PENDING)
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "-created_at"]
+        constraints = [status_constraint("reviewrevision_status_valid")]
+
+    def __str__(self) -> str:
+        return f"Revision of review {self.review_id} ({self.get_status_display()})"
+
+
+class ReviewerProfile(models.Model):
+    """Per-user reviewing standing: trusted reviewers publish without waiting for moderation."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile")
+    trusted = models.BooleanField(default=False, help_text="Publishes reviews and edits without moderation.")
+    display_name = models.CharField(max_length=200, blank=True, help_text="The name shown on their reviews.")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'trusted' if self.trusted else 'moderated'})"

@@ -1,8 +1,29 @@
 import factory
+from django.contrib.auth import get_user_model
 
 from paperhub.moderation import ModerationStatus
-from reviews.models import Review
+from reviews.models import Review, ReviewerProfile
+from reviews.rendering import render_review_markdown
 from tests.papers.factories import PaperFactory
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class TrustedReviewerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewerProfile
+
+    user = factory.SubFactory(UserFactory)
+    trusted = True
+    display_name = "Trusted Reviewer"
 
 
 class ReviewFactory(factory.django.DjangoModelFactory):
@@ -10,7 +31,12 @@ class ReviewFactory(factory.django.DjangoModelFactory):
         model = Review
 
     paper = factory.SubFactory(PaperFactory)
-    reviewer_name = factory.Faker("name")
+    author = factory.SubFactory(UserFactory)
+    platform = "openreview"
     source_url = "https://openreview.net/forum?id=abc123"
+    venue = "ICLR 2024"
+    year = 2024
+    reviewer_name = factory.Faker("name")
     body = factory.Faker("paragraph")
+    body_html = factory.LazyAttribute(lambda r: render_review_markdown(r.body))
     status = ModerationStatus.APPROVED

@@ -1,0 +1,21 @@
+"""Submission rate limits per user and per IP address, counted in the shared cache (django-ratelimit)."""
+
+from django.conf import settings
+from django_ratelimit.core import is_ratelimited
+
+
+def submission_limit_message(request, *, group: str, user_rate: str | None = None, ip_rate: str | None = None):
+    """Count one submission; return a message for the person if they are over a limit, else None."""
+    user_rate = user_rate or settings.REVIEW_RATE_LIMIT_USER
+    ip_rate = ip_rate or settings.REVIEW_RATE_LIMIT_IP
+    over_user = is_ratelimited(request, group=f"{group}:user", key="user", rate=user_rate, increment=True)
+    over_ip = is_ratelimited(request, group=f"{group}:ip", key="ip", rate=ip_rate, increment=True)
+    if over_user or over_ip:
+        count, period = (user_rate if over_user else ip_rate).split("/")
+        unit = {"s": "second", "m": "minute", "h": "hour", "d": "day"}.get(period[-1], period)
+        who = "your account" if over_user else "your network"
+        return (
+            f"Too many submissions from {who}: at most {count} per {unit}. "
+            "Nothing was saved; please try again later."
+        )
+    return None

@@ -1,0 +1,60 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import services
+from .models import Review
+
+
+class ReviewForm(forms.ModelForm):
+    source_url = forms.URLField(
+        label="Link to the original", max_length=1000, assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://openreview.net/forum?id=…"}),
+        error_messages={"required": "Give the link to the original review.",
+                        "invalid": "Enter the web address (https://…) of the original review."},
+    )
+    attest = forms.BooleanField(
+        label="I wrote this review, or it is public under a licence that permits reposting.",
+        error_messages={"required": "Confirm that you may post this review here."},
+    )
+    # A field people never see: bots that fill every input give themselves away.
+    website = forms.CharField(required=False, label="Leave this empty", widget=forms.TextInput(
+        attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    class Meta:
+        model = Review
+        fields = ["platform", "source_url", "venue", "year", "reviewer_name", "is_anonymous", "body", "rating",
+                  "confidence", "license"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 18, "maxlength": services.MAX_BODY_LENGTH}),
+        }
+        labels = {"reviewer_name": "Reviewer name shown"}
+        help_texts = {"body": "Markdown: headings, lists, emphasis, links, code, quotes and tables."}
+        error_messages = {
+            "platform": {"required": "Choose where the review was first public."},
+            "venue": {"required": "Give the venue, e.g. ICLR 2024."},
+            "year": {"required": "Give the year of the review.", "invalid": "Enter the year as a number."},
+            "body": {"required": "Paste the text of the review."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer_name"].required = False
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise ValidationError("This field must be left empty.")
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                services.review_check_content(cleaned)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+    @property
+    def content(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in services.EDITABLE_FIELDS}

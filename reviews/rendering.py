@@ -1,0 +1,41 @@
+"""Review Markdown to safe HTML: a real CommonMark parser, then nh3's allow-list. Pure."""
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+
+# Raw HTML in the Markdown is shown as text (html=False); nh3 is the second, independent line of defence.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+
+
+def _image_as_link(renderer, tokens, idx, options, env):
+    # An <img> would make every visitor's browser fetch from another site; a link asks first.
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(token.content or src)}</a>'
+
+
+_markdown.add_render_rule("image", _image_as_link)
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "code": {"class"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_review_markdown(text: str) -> str:
+    """Safe HTML for a review body; images become links to them."""
+    html = _markdown.render(text or "")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="nofollow ugc noopener",
+        strip_comments=True,
+    )

@@ -1,0 +1,172 @@
+"""Writes to reviews. The web form and the API both come through here: one set of rules."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from paperhub.moderation import ModerationStatus
+from papers.models import Paper
+
+from .models import PLATFORM_DOMAINS, Platform, Review, ReviewerProfile, ReviewRevision
+from .rendering import render_review_markdown
+
+ANONYMOUS_NAME = "Anonymous reviewer"
+MAX_BODY_LENGTH = 60_000
+EDITABLE_FIELDS = ("platform", "source_url", "venue", "year", "is_anonymous", "reviewer_name", "body", "rating",
+                   "confidence", "license")
+
+
+def reviewer_is_trusted(user) -> bool:
+    if user.is_staff:
+        return True
+    profile = ReviewerProfile.objects.filter(user=user).first()
+    return bool(profile and profile.trusted)
+
+
+def reviewer_default_name(user) -> str:
+    profile = ReviewerProfile.objects.filter(user=user).first()
+    return (profile and profile.display_name) or user.get_full_name() or ""
+
+
+def reviewer_orcid(user) -> str:
+    """The ORCID iD of the user's linked ORCID account, if they signed in with ORCID."""
+    account = user.socialaccount_set.filter(provider="orcid").first() if hasattr(user, "socialaccount_set") else None
+    return account.uid if account else ""
+
+
+def review_check_content(data: dict) -> None:
+    """What a form or serializer cannot tell from one field: raises ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    platform, url = data.get("platform"), data.get("source_url", "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        errors["source_url"] = "Enter the web address (https://…) of the original review."
+    elif platform in PLATFORM_DOMAINS:
+        host = parts.hostname.lower()
+        allowed = PLATFORM_DOMAINS[platform]
+        if not any(host == domain or host.endswith("." + domain) for domain in allowed):
+            label = Platform(platform).label
+            errors["source_url"] = (
+                f"{label} reviews live on {' or '.join(allowed)}; this link is on {host}. "
+                "Choose “Other” if the review was first public elsewhere."
+            )
+    body = data.get("body") or ""
+    if not body.strip():
+        errors["body"] = "Paste the text of the review."
+    elif len(body) > MAX_BODY_LENGTH:
+        errors["body"] = f"The review is {len(body):,} characters long; at most {MAX_BODY_LENGTH:,} fit."
+    if not data.get("is_anonymous") and not (data.get("reviewer_name") or "").strip():
+        errors["reviewer_name"] = "Give the name to show, or tick that the original review was anonymous."
+    year = data.get("year")
+    if year is not None and not (1990 <= int(year) <= timezone.now().year + 1):
+        errors["year"] = f"Enter a year between 1990 and {timezone.now().year + 1}."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _content(data: dict) -> dict:
+    content = {name: data.get(name) for name in EDITABLE_FIELDS}
+    content["rating"] = content["rating"] or ""
+    content["confidence"] = content["confidence"] or ""
+    content["reviewer_name"] = ANONYMOUS_NAME if content["is_anonymous"] else content["reviewer_name"].strip()
+    content["body_html"] = render_review_markdown(content["body"])
+    return content
+
+
+def review_preview_html(*, body: str) -> str:
+    return render_review_markdown(body)
+
+
+@transaction.atomic
+def review_create(*, paper: Paper, author, data: dict) -> Review:
+    review_check_content(data)
+    content = _content(data)
+    trusted = reviewer_is_trusted(author)
+    now = timezone.now()
+    status = ModerationStatus.APPROVED if trusted else ModerationStatus.PENDING
+    review = Review.objects.create(
+        paper=paper, author=author, reviewer_orcid=reviewer_orcid(author), status=status,
+        published_at=now if trusted else None, **content,
+    )
+    ReviewRevision.objects.create(review=review, editor=author, status=status, **content)
+    if not content["is_anonymous"]:
+        ReviewerProfile.objects.update_or_create(user=author, defaults={"display_name": content["reviewer_name"]})
+    return review
+
+
+@transaction.atomic
+def review_update(*, review: Review, editor, data: dict) -> Review:
+    """Edit a review. An untrusted author's edit of a published review waits for moderation as a revision,
+    and the published version stays up meanwhile; otherwise the review changes at once."""
+    if editor.id != review.author_id:
+        raise PermissionDenied("Only the author of a review can edit it.")
+    review_check_content(data)
+    content = _content(data)
+    trusted = reviewer_is_trusted(editor)
+    # Older edits still waiting are replaced by this one.
+    review.revisions.filter(status=ModerationStatus.PENDING).update(
+        status=ModerationStatus.REJECTED, rejection_reason="Replaced by a later edit."
+    )
+    if trusted or review.status != ModerationStatus.APPROVED:
+        for name, value in content.items():
+            setattr(review, name, value)
+        if trusted:
+            review.status = ModerationStatus.APPROVED
+            review.published_at = review.published_at or timezone.now()
+        else:
+            review.status, review.rejection_reason = ModerationStatus.PENDING, ""
+        review.save()
+    status = ModerationStatus.APPROVED if trusted else ModerationStatus.PENDING
+    ReviewRevision.objects.create(review=review, editor=editor, status=status, **content)
+    return review
+
+
+def review_delete(*, review: Review, user) -> None:
+    if user.id != review.author_id and not user.is_staff:
+        raise PermissionDenied("Only the author of a review can delete it.")
+    review.delete()
+
+
+@transaction.atomic
+def review_approve(*, review: Review, moderator) -> Review:
+    now = timezone.now()
+    review.status, review.rejection_reason = ModerationStatus.APPROVED, ""
+    review.moderated_by, review.moderated_at = moderator, now
+    review.published_at = review.published_at or now
+    review.save()
+    review.revisions.filter(status=ModerationStatus.PENDING).update(status=ModerationStatus.APPROVED)
+    return review
+
+
+@transaction.atomic
+def review_reject(*, review: Review, moderator, reason: str) -> Review:
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the author a reason."})
+    review.status, review.rejection_reason = ModerationStatus.REJECTED, reason.strip()
+    review.moderated_by, review.moderated_at = moderator, timezone.now()
+    review.save()
+    review.revisions.filter(status=ModerationStatus.PENDING).update(
+        status=ModerationStatus.REJECTED, rejection_reason=reason.strip()
+    )
+    return review
+
+
+@transaction.atomic
+def revision_approve(*, revision: ReviewRevision, moderator) -> Review:
+    """Publish a pending edit: its content replaces the review's."""
+    review = revision.review
+    for name in Review.CONTENT_FIELDS:
+        setattr(review, name, getattr(revision, name))
+    revision.status = ModerationStatus.APPROVED
+    revision.save(update_fields=["status"])
+    return review_approve(review=review, moderator=moderator)
+
+
+def revision_reject(*, revision: ReviewRevision, moderator, reason: str) -> None:
+    revision.status, revision.rejection_reason = ModerationStatus.REJECTED, reason.strip()
+    revision.save(update_fields=["status", "rejection_reason"])
+

@@ -1,0 +1,102 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from paperhub.limits import submission_limit_message
+from papers import doi as doi_lib
+from papers.models import Paper
+
+from . import selectors, services
+from .forms import ReviewForm
+from .models import Review
+
+
+def _paper_or_404(doi: str) -> Paper:
+    try:
+        return get_object_or_404(Paper, doi=doi_lib.normalize_doi(doi))
+    except doi_lib.InvalidDOI:
+        raise Http404("Not a DOI") from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_new(request: HttpRequest, doi: str) -> HttpResponse:
+    paper = _paper_or_404(doi)
+    form = ReviewForm(request.POST or None, initial={"reviewer_name": services.reviewer_default_name(request.user)})
+    context = {"paper": paper, "form": form, "mode": "new"}
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            context["preview_html"] = services.review_preview_html(body=form.cleaned_data["body"])
+            return render(request, "reviews/review_form.html", context)
+        limited = submission_limit_message(request, group="review-submit")
+        if limited:
+            form.add_error(None, limited)
+            return render(request, "reviews/review_form.html", context, status=429)
+        try:
+            review = services.review_create(paper=paper, author=request.user, data=form.content)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if review.is_published:
+                messages.success(request, "Your review is published.")
+            else:
+                messages.success(request, "Thank you. Your review is waiting for moderation; only you can see it.")
+            return redirect(review)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reviews/review_form.html", context, status=status)
+
+
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(selectors.reviews_visible_to(user=request.user), pk=pk)
+    is_author = request.user.is_authenticated and review.author_id == request.user.id
+    revisions = review.revisions.order_by("-created_at") if (is_author or request.user.is_staff) else []
+    return render(
+        request, "reviews/review_detail.html", {"review": review, "is_author": is_author, "revisions": revisions}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(Review, pk=pk)
+    if review.author_id != request.user.id:
+        raise PermissionDenied("Only the author of a review can edit it.")
+    # An edit still waiting for moderation is what the author continues from.
+    source = (review.revisions.filter(status="pending").first() if review.is_published else None) or review
+    initial = {name: getattr(source, name) for name in services.EDITABLE_FIELDS}
+    form = ReviewForm(request.POST or None, instance=review, initial={**initial, "attest": True})
+    context = {"paper": review.paper, "form": form, "mode": "edit", "review": review}
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            context["preview_html"] = services.review_preview_html(body=form.cleaned_data["body"])
+            return render(request, "reviews/review_form.html", context)
+        services.review_update(review=review, editor=request.user, data=form.content)
+        review.refresh_from_db()
+        if review.is_published and review.revisions.filter(status="pending").exists():
+            messages.success(request, "Your edit is waiting for moderation; the published version stays up meanwhile.")
+        else:
+            messages.success(request, "Your review is updated.")
+        return redirect(review)
+    return render(request, "reviews/review_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(Review, pk=pk)
+    if review.author_id != request.user.id and not request.user.is_staff:
+        raise PermissionDenied("Only the author of a review can delete it.")
+    if request.method == "POST":
+        paper = review.paper
+        services.review_delete(review=review, user=request.user)
+        messages.success(request, "Your review is deleted.")
+        return redirect(paper)
+    return render(request, "reviews/review_confirm_delete.html", {"review": review})
+
+
+@login_required
+def review_list_mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/review_list_mine.html", {"reviews": selectors.reviews_of_user(user=request.user)})
