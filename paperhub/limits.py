@@ -15,7 +15,6 @@ def submission_limit_message(request, *, group: str, user_rate: str | None = Non
         unit = {"s": "second", "m": "minute", "h": "hour", "d": "day"}.get(period[-1], period)
         who = "your account" if over_user else "your network"
         return (
-            f"Too many submissions from {who}: at most {count} per {unit}. "
-            "Nothing was saved; please try again later."
+            f"Too many submissions from {who}: at most {count} per {unit}. Nothing was saved; please try again later."
         )
     return None

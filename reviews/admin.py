@@ -22,9 +22,15 @@ def _reject_with_reason(modeladmin, request, queryset, reject):
     else:
         form = RejectForm()
     return render(
-        request, "admin/reviews/reject_with_reason.html",
-        {"form": form, "objects": queryset, "action": request.POST["action"], "opts": modeladmin.model._meta,
-         "title": "Reject with a reason"},
+        request,
+        "admin/reviews/reject_with_reason.html",
+        {
+            "form": form,
+            "objects": queryset,
+            "action": request.POST["action"],
+            "opts": modeladmin.model._meta,
+            "title": "Reject with a reason",
+        },
     )
 
 
@@ -56,7 +62,9 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.action(description="Reject selected reviews, with a reason")
     def reject(self, request, queryset):
         return _reject_with_reason(
-            self, request, queryset,
+            self,
+            request,
+            queryset,
             lambda review, user, reason: services.review_reject(review=review, moderator=user, reason=reason),
         )
 
@@ -78,7 +86,9 @@ class ReviewRevisionAdmin(admin.ModelAdmin):
     @admin.action(description="Reject selected edits, with a reason")
     def reject(self, request, queryset):
         return _reject_with_reason(
-            self, request, queryset,
+            self,
+            request,
+            queryset,
             lambda revision, user, reason: services.revision_reject(revision=revision, moderator=user, reason=reason),
         )
 

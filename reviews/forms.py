@@ -7,23 +7,40 @@ from .models import Review
 
 class ReviewForm(forms.ModelForm):
     source_url = forms.URLField(
-        label="Link to the original", max_length=1000, assume_scheme="https",
+        label="Link to the original",
+        max_length=1000,
+        assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://openreview.net/forum?id=…"}),
-        error_messages={"required": "Give the link to the original review.",
-                        "invalid": "Enter the web address (https://…) of the original review."},
+        error_messages={
+            "required": "Give the link to the original review.",
+            "invalid": "Enter the web address (https://…) of the original review.",
+        },
     )
     attest = forms.BooleanField(
         label="I wrote this review, or it is public under a licence that permits reposting.",
         error_messages={"required": "Confirm that you may post this review here."},
     )
     # A field people never see: bots that fill every input give themselves away.
-    website = forms.CharField(required=False, label="Leave this empty", widget=forms.TextInput(
-        attrs={"autocomplete": "off", "tabindex": "-1"}))
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     class Meta:
         model = Review
-        fields = ["platform", "source_url", "venue", "year", "reviewer_name", "is_anonymous", "body", "rating",
-                  "confidence", "license"]
+        fields = [
+            "platform",
+            "source_url",
+            "venue",
+            "year",
+            "reviewer_name",
+            "is_anonymous",
+            "body",
+            "rating",
+            "confidence",
+            "license",
+        ]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 18, "maxlength": services.MAX_BODY_LENGTH}),
         }

@@ -58,8 +58,17 @@ class ReviewContent(models.Model):
         abstract = True
 
     CONTENT_FIELDS = (
-        "platform", "source_url", "venue", "year", "reviewer_name", "is_anonymous", "body", "body_html", "rating",
-        "confidence", "license",
+        "platform",
+        "source_url",
+        "venue",
+        "year",
+        "reviewer_name",
+        "is_anonymous",
+        "body",
+        "body_html",
+        "rating",
+        "confidence",
+        "license",
     )
 
     @property

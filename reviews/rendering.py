@@ -10,7 +10,6 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 )
 
 
-
 def _image_as_link(renderer, tokens, idx, options, env):
     # An <img> would make every visitor's browser fetch from another site; a link asks first.
     token = tokens[idx]
@@ -21,8 +20,32 @@ def _image_as_link(renderer, tokens, idx, options, env):
 _markdown.add_render_rule("image", _image_as_link)
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "em",
+    "strong",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "code": {"class"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}

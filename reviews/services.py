@@ -16,8 +16,18 @@ from .rendering import render_review_markdown
 
 ANONYMOUS_NAME = "Anonymous reviewer"
 MAX_BODY_LENGTH = 60_000
-EDITABLE_FIELDS = ("platform", "source_url", "venue", "year", "is_anonymous", "reviewer_name", "body", "rating",
-                   "confidence", "license")
+EDITABLE_FIELDS = (
+    "platform",
+    "source_url",
+    "venue",
+    "year",
+    "is_anonymous",
+    "reviewer_name",
+    "body",
+    "rating",
+    "confidence",
+    "license",
+)
 
 
 def reviewer_is_trusted(user) -> bool:
@@ -89,8 +99,12 @@ def review_create(*, paper: Paper, author, data: dict) -> Review:
     now = timezone.now()
     status = ModerationStatus.APPROVED if trusted else ModerationStatus.PENDING
     review = Review.objects.create(
-        paper=paper, author=author, reviewer_orcid=reviewer_orcid(author), status=status,
-        published_at=now if trusted else None, **content,
+        paper=paper,
+        author=author,
+        reviewer_orcid=reviewer_orcid(author),
+        status=status,
+        published_at=now if trusted else None,
+        **content,
     )
     ReviewRevision.objects.create(review=review, editor=author, status=status, **content)
     if not content["is_anonymous"]:
@@ -169,4 +183,3 @@ def revision_approve(*, revision: ReviewRevision, moderator) -> Review:
 def revision_reject(*, revision: ReviewRevision, moderator, reason: str) -> None:
     revision.status, revision.rejection_reason = ModerationStatus.REJECTED, reason.strip()
     revision.save(update_fields=["status", "rejection_reason"])
-

@@ -33,6 +33,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the (Redis) cache: every test starts with none, whatever ran before.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def fake_upstream_server():
     server = FakeUpstream().start()

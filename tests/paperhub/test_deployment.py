@@ -86,3 +86,26 @@ def test_celery_is_configured_not_to_lose_tasks():
     assert app.conf.task_reject_on_worker_lost is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.main == "paperhub"
+
+
+def test_orcid_sign_in_is_offered_only_when_configured():
+    script = "from django.conf import settings; print('orcid' in ' '.join(settings.INSTALLED_APPS))"
+    base = {"SECRET_KEY": "x", "DEBUG": "false"}
+    without = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env={**os.environ, **base},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    with_orcid = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env={**os.environ, **base, "ORCID_CLIENT_ID": "APP-1", "ORCID_CLIENT_SECRET": "s"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    last_lines = (without.stdout.strip().splitlines()[-1:], with_orcid.stdout.strip().splitlines()[-1:])
+    assert last_lines == (["False"], ["True"]), without.stderr + with_orcid.stderr

@@ -1,6 +1,5 @@
 """A newcomer's whole journey in a real browser: sign up, verify, review, moderation, publication."""
 
-import os
 import re
 
 import pytest
@@ -14,9 +13,6 @@ from tests.reviews.factories import UserFactory
 from tests.reviews.xss_vectors import XSS_VECTORS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -34,6 +30,7 @@ def test_sign_up_verify_review_and_see_it_after_approval(live_server, paper):
         page.fill("input[name=password2]", "a long and unusual passphrase 42")
         page.click("main form button[type=submit]")
         page.wait_for_load_state()
+        assert "/accounts/confirm-email/" in page.url, page.inner_text("main")
 
         [message] = mail.outbox
         link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
@@ -86,10 +83,20 @@ def test_a_review_made_of_xss_vectors_is_inert_in_the_browser(live_server, paper
     author = UserFactory(is_staff=True)  # staff publish directly
     body = "\n\n".join(XSS_VECTORS)
     services.review_create(
-        paper=paper, author=author,
-        data={"platform": "other", "source_url": "https://example.org/review", "venue": "Somewhere", "year": 2024,
-              "reviewer_name": "<script>alert(1)</script>", "is_anonymous": False, "body": body, "rating": "",
-              "confidence": "", "license": "CC-BY-4.0"},
+        paper=paper,
+        author=author,
+        data={
+            "platform": "other",
+            "source_url": "https://example.org/review",
+            "venue": "Somewhere",
+            "year": 2024,
+            "reviewer_name": "<script>alert(1)</script>",
+            "is_anonymous": False,
+            "body": body,
+            "rating": "",
+            "confidence": "",
+            "license": "CC-BY-4.0",
+        },
     )
     with chromium() as browser:
         page = browser.new_page()

@@ -12,9 +12,16 @@ pytestmark = pytest.mark.django_db
 
 def data(**overrides):
     base = {
-        "platform": "openreview", "source_url": "https://openreview.net/forum?id=abc", "venue": "ICLR 2024",
-        "year": 2024, "reviewer_name": "Ada Lovelace", "is_anonymous": False,
-        "body": "## Summary\n\nSolid paper.", "rating": "8: accept", "confidence": "4", "license": "CC-BY-4.0",
+        "platform": "openreview",
+        "source_url": "https://openreview.net/forum?id=abc",
+        "venue": "ICLR 2024",
+        "year": 2024,
+        "reviewer_name": "Ada Lovelace",
+        "is_anonymous": False,
+        "body": "## Summary\n\nSolid paper.",
+        "rating": "8: accept",
+        "confidence": "4",
+        "license": "CC-BY-4.0",
     }
     return {**base, **overrides}
 
@@ -59,7 +66,9 @@ def test_body_of_exactly_the_limit_is_accepted():
 
 
 def test_new_account_review_is_pending_and_sanitized():
-    review = services.review_create(paper=PaperFactory(), author=UserFactory(), data=data(body="<script>x</script> **ok**"))
+    review = services.review_create(
+        paper=PaperFactory(), author=UserFactory(), data=data(body="<script>x</script> **ok**")
+    )
     assert review.status == ModerationStatus.PENDING and review.published_at is None
     assert "<script>" not in review.body_html and "<strong>ok</strong>" in review.body_html
     assert review.revisions.get().status == ModerationStatus.PENDING
@@ -100,7 +109,8 @@ def test_a_later_edit_replaces_an_earlier_pending_one():
     services.review_update(review=review, editor=review.author, data=data(body="first edit"))
     services.review_update(review=review, editor=review.author, data=data(body="second edit"))
     assert list(review.revisions.values_list("body", "status").order_by("created_at")) == [
-        ("first edit", "rejected"), ("second edit", "pending"),
+        ("first edit", "rejected"),
+        ("second edit", "pending"),
     ]
 
 
@@ -121,4 +131,17 @@ def test_reject_needs_a_reason_the_author_sees():
         services.review_reject(review=review, moderator=staff, reason=" ")
     services.review_reject(review=review, moderator=staff, reason="Please link the original.")
     review.refresh_from_db()
-    assert (review.status, review.rejection_reason, review.moderated_by) == ("rejected", "Please link the original.", staff)
+    assert (review.status, review.rejection_reason, review.moderated_by) == (
+        "rejected",
+        "Please link the original.",
+        staff,
+    )
+
+
+def test_linked_orcid_is_shown_on_the_review():
+    from allauth.socialaccount.models import SocialAccount
+
+    author = UserFactory()
+    SocialAccount.objects.create(user=author, provider="orcid", uid="0000-0002-1825-0097")
+    review = services.review_create(paper=PaperFactory(), author=author, data=data())
+    assert review.reviewer_orcid == "0000-0002-1825-0097"

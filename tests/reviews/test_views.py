@@ -1,6 +1,5 @@
 import pytest
 from bs4 import BeautifulSoup
-from django.core.cache import cache
 
 from paperhub.moderation import ModerationStatus
 from reviews.models import Review
@@ -10,15 +9,19 @@ from tests.reviews.factories import ReviewFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 FORM = {
-    "platform": "openreview", "source_url": "https://openreview.net/forum?id=abc", "venue": "ICLR 2024",
-    "year": "2024", "reviewer_name": "Ada Lovelace", "body": "## Summary\n\nSolid paper.", "rating": "8",
-    "confidence": "4", "license": "CC-BY-4.0", "attest": "on", "website": "", "submit": "1",
+    "platform": "openreview",
+    "source_url": "https://openreview.net/forum?id=abc",
+    "venue": "ICLR 2024",
+    "year": "2024",
+    "reviewer_name": "Ada Lovelace",
+    "body": "## Summary\n\nSolid paper.",
+    "rating": "8",
+    "confidence": "4",
+    "license": "CC-BY-4.0",
+    "attest": "on",
+    "website": "",
+    "submit": "1",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture
@@ -66,8 +69,15 @@ def test_submitting_creates_a_pending_review_visible_only_to_its_author(client, 
 
 
 def test_every_invalid_field_gets_its_own_message_and_input_is_kept(client, user, paper):
-    bad = {**FORM, "platform": "neurips", "source_url": "https://evil.example/x", "venue": "", "year": "abc",
-           "body": "", "attest": ""}
+    bad = {
+        **FORM,
+        "platform": "neurips",
+        "source_url": "https://evil.example/x",
+        "venue": "",
+        "year": "abc",
+        "body": "",
+        "attest": "",
+    }
     page = soup(client.post("/doi/10.5555/reviewed/reviews/new", bad))
     errors = {p["id"].removesuffix("-error"): p.get_text() for p in page.select("p.field-error")}
     assert "Give the link" not in errors.get("id_source_url", "")
@@ -167,8 +177,17 @@ def test_staff_see_pending_reviews(admin_client, paper):
 
 
 def test_approved_review_card_on_the_paper_page(client, paper):
-    ReviewFactory(paper=paper, platform="iclr", reviewer_name="R. Viewer", reviewer_orcid="0000-0002-1825-0097",
-                  venue="ICLR 2024", year=2024, rating="6: marginal", confidence="3", body="Nice **work**.")
+    ReviewFactory(
+        paper=paper,
+        platform="iclr",
+        reviewer_name="R. Viewer",
+        reviewer_orcid="0000-0002-1825-0097",
+        venue="ICLR 2024",
+        year=2024,
+        rating="6: marginal",
+        confidence="3",
+        body="Nice **work**.",
+    )
     card = soup(client.get(paper.get_absolute_url())).select_one("li.review")
     text = card.get_text(" ", strip=True)
     for expected in ("ICLR", "R. Viewer", "ICLR 2024, 2024", "Rating: 6: marginal", "Confidence: 3", "CC BY 4.0"):
