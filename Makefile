@@ -36,7 +36,7 @@ test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
 test: export CACHE_URL ?= redis://127.0.0.1:6379/14
 test: install-dev
-	$(PY) -m pytest --create-db $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -72,14 +72,23 @@ def client() -> httpx.Client:
     return _client
 
 
-def get_json(upstream: str, url: str, *, params: dict | None = None) -> UpstreamResponse:
+def get_json(
+    upstream: str,
+    url: str,
+    *,
+    params: dict | None = None,
+    follow_redirects: bool = True,
+    not_found_statuses: tuple[int, ...] = (404, 410),
+) -> UpstreamResponse:
     """GET `url` and parse its JSON body, within the upstream's shared rate limit, a deadline and a size cap."""
     ratelimit.acquire(upstream)
     deadline = time.monotonic() + 2 * settings.UPSTREAM_TIMEOUT_SECONDS
     cap = settings.UPSTREAM_MAX_RESPONSE_BYTES
     try:
-        with client().stream("GET", url, params=params) as response:
-            _raise_for_status(upstream, response)
+        with client().stream("GET", url, params=params, follow_redirects=follow_redirects) as response:
+            if 300 <= response.status_code < 400:
+                raise UpstreamBadResponse(upstream, f"redirected ({response.status_code}); redirects are not followed")
+            _raise_for_status(upstream, response, not_found_statuses)
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise UpstreamBadResponse(upstream, f"the response is {int(declared):,} bytes; the limit is {cap:,}")
@@ -104,12 +113,12 @@ def get_json(upstream: str, url: str, *, params: dict | None = None) -> Upstream
         raise UpstreamBadResponse(upstream, "the response is not valid JSON") from None
 
 
-def _raise_for_status(upstream: str, response: httpx.Response) -> None:
+def _raise_for_status(upstream: str, response: httpx.Response, not_found_statuses: tuple[int, ...]) -> None:
     status = response.status_code
     if status < 300:
         return
     logger.info("%s answered %s for %s", upstream, status, response.request.url)
-    if status in (404, 410):
+    if status in not_found_statuses:
         raise UpstreamNotFound(upstream, "no such record")
     if status == 429:
         raise UpstreamUnavailable(upstream, "rate limited (429)", retry_after=parse_retry_after(response.headers))

@@ -11,3 +11,19 @@ class ModerationStatus(models.TextChoices):
 
 def status_constraint(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=models.Q(status__in=ModerationStatus.values), name=name)
+
+
+def contributor_is_trusted(user) -> bool:
+    """Staff and people marked trusted publish reviews and videos without waiting for moderation."""
+    if user.is_staff:
+        return True
+    from reviews.models import ReviewerProfile  # the profile lives with reviews, where trust began
+
+    return ReviewerProfile.objects.filter(user=user, trusted=True).exists()
+
+
+def contributor_display_name(user) -> str:
+    from reviews.models import ReviewerProfile
+
+    profile = ReviewerProfile.objects.filter(user=user).first()
+    return (profile and profile.display_name) or user.get_full_name() or ""

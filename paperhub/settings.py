@@ -4,8 +4,10 @@ With no environment at all it runs on SQLite and a file-system broker under var/
 `make run` wants; production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -175,7 +177,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "frame-src": ["'none'"],
+        # Video players, loaded only when a visitor presses play (see media_links/providers.py).
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -296,4 +299,23 @@ PAPERHUB_STUCK_AFTER_MINUTES = env_int("PAPERHUB_STUCK_AFTER_MINUTES", 15)
 CELERY_BEAT_SCHEDULE = {
     "papers-refresh-stale": {"task": "papers.tasks.papers_refresh_stale", "schedule": 3600.0},
     "papers-requeue-stuck": {"task": "papers.tasks.papers_requeue_stuck", "schedule": 300.0},
+}
+
+# Videos. oEmbed endpoints are called only by the worker, with canonical URLs the site builds itself.
+YOUTUBE_OEMBED_URL = env_str("YOUTUBE_OEMBED_URL", "https://www.youtube.com/oembed")
+VIMEO_OEMBED_URL = env_str("VIMEO_OEMBED_URL", "https://vimeo.com/api/oembed.json")
+VIDEO_RATE_LIMIT_USER = env_str("VIDEO_RATE_LIMIT_USER", "20/h")
+VIDEO_RATE_LIMIT_IP = env_str("VIDEO_RATE_LIMIT_IP", "60/h")
+VIDEO_RECHECK_AFTER_DAYS = env_int("VIDEO_RECHECK_AFTER_DAYS", 7)
+# More providers, as JSON: [{"name", "label", "hosts": [...], "id_pattern", "canonical_url": "...{id}...",
+#  "embed_url": "...{id}...{start}...", "oembed_setting": "NAME_OF_A_SETTING_HOLDING_ITS_OEMBED_URL"}]
+VIDEO_EXTRA_PROVIDERS = [
+    {**entry, "hosts": tuple(entry["hosts"])} for entry in json.loads(env_str("VIDEO_EXTRA_PROVIDERS", "[]"))
+]
+for _entry in VIDEO_EXTRA_PROVIDERS:
+    _embed_origin = "https://" + urlsplit(_entry["embed_url"]).netloc
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"].append(_embed_origin)
+CELERY_BEAT_SCHEDULE["videos-recheck-availability"] = {
+    "task": "media_links.tasks.videos_recheck_availability",
+    "schedule": 6 * 3600.0,
 }

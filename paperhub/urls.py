@@ -8,5 +8,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("reviews.urls")),
+    path("", include("media_links.urls")),
     path("", include("papers.urls")),
 ]

@@ -1,37 +1,9 @@
-from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import render
+
+from paperhub.admin_actions import reject_with_reason
 
 from . import services
 from .models import Review, ReviewerProfile, ReviewRevision
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="The author sees this reason.")
-
-
-def _reject_with_reason(modeladmin, request, queryset, reject):
-    """Admin action with an intermediate page asking for the reason the authors will see."""
-    if "apply" in request.POST:
-        form = RejectForm(request.POST)
-        if form.is_valid():
-            for obj in queryset:
-                reject(obj, request.user, form.cleaned_data["reason"])
-            modeladmin.message_user(request, f"Rejected {queryset.count()}.", messages.SUCCESS)
-            return None
-    else:
-        form = RejectForm()
-    return render(
-        request,
-        "admin/reviews/reject_with_reason.html",
-        {
-            "form": form,
-            "objects": queryset,
-            "action": request.POST["action"],
-            "opts": modeladmin.model._meta,
-            "title": "Reject with a reason",
-        },
-    )
 
 
 class ReviewRevisionInline(admin.TabularInline):
@@ -61,7 +33,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reject selected reviews, with a reason")
     def reject(self, request, queryset):
-        return _reject_with_reason(
+        return reject_with_reason(
             self,
             request,
             queryset,
@@ -85,7 +57,7 @@ class ReviewRevisionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reject selected edits, with a reason")
     def reject(self, request, queryset):
-        return _reject_with_reason(
+        return reject_with_reason(
             self,
             request,
             queryset,

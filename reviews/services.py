@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from paperhub.moderation import ModerationStatus
+from paperhub.moderation import ModerationStatus, contributor_is_trusted
 from papers.models import Paper
 
 from .models import PLATFORM_DOMAINS, Platform, Review, ReviewerProfile, ReviewRevision
@@ -28,18 +28,6 @@ EDITABLE_FIELDS = (
     "confidence",
     "license",
 )
-
-
-def reviewer_is_trusted(user) -> bool:
-    if user.is_staff:
-        return True
-    profile = ReviewerProfile.objects.filter(user=user).first()
-    return bool(profile and profile.trusted)
-
-
-def reviewer_default_name(user) -> str:
-    profile = ReviewerProfile.objects.filter(user=user).first()
-    return (profile and profile.display_name) or user.get_full_name() or ""
 
 
 def reviewer_orcid(user) -> str:
@@ -95,7 +83,7 @@ def review_preview_html(*, body: str) -> str:
 def review_create(*, paper: Paper, author, data: dict) -> Review:
     review_check_content(data)
     content = _content(data)
-    trusted = reviewer_is_trusted(author)
+    trusted = contributor_is_trusted(author)
     now = timezone.now()
     status = ModerationStatus.APPROVED if trusted else ModerationStatus.PENDING
     review = Review.objects.create(
@@ -120,7 +108,7 @@ def review_update(*, review: Review, editor, data: dict) -> Review:
         raise PermissionDenied("Only the author of a review can edit it.")
     review_check_content(data)
     content = _content(data)
-    trusted = reviewer_is_trusted(editor)
+    trusted = contributor_is_trusted(editor)
     # Older edits still waiting are replaced by this one.
     review.revisions.filter(status=ModerationStatus.PENDING).update(
         status=ModerationStatus.REJECTED, rejection_reason="Replaced by a later edit."

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from paperhub.limits import submission_limit_message
+from paperhub.moderation import contributor_display_name
 from papers import doi as doi_lib
 from papers.models import Paper
 
@@ -25,7 +26,7 @@ def _paper_or_404(doi: str) -> Paper:
 @require_http_methods(["GET", "POST"])
 def review_new(request: HttpRequest, doi: str) -> HttpResponse:
     paper = _paper_or_404(doi)
-    form = ReviewForm(request.POST or None, initial={"reviewer_name": services.reviewer_default_name(request.user)})
+    form = ReviewForm(request.POST or None, initial={"reviewer_name": contributor_display_name(request.user)})
     context = {"paper": paper, "form": form, "mode": "new"}
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:

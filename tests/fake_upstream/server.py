@@ -5,6 +5,8 @@ Served paths mirror the real APIs under one prefix per service, so the app's cli
   /datacite/dois/{doi}         -> datacite/*.json
   /openalex/works/doi:{doi}    -> openalex/*.json
   /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for
+  /youtube/oembed?url=…        -> oembed/youtube-oembed-{video id}-*.json
+  /vimeo/oembed.json?url=…     -> oembed/vimeo-oembed-{video id}.json
 
 A DOI with no recording gets a 404: Crossref's with its recorded body ("Resource not found."), the others
 with an empty body (none was recorded, and the clients do not read 404 bodies).
@@ -119,6 +121,8 @@ class FakeUpstream:
             "DATACITE_API_URL": f"{self.url}/datacite",
             "OPENALEX_API_URL": f"{self.url}/openalex",
             "NCBI_IDCONV_URL": f"{self.url}/ncbi/idconv/",
+            "YOUTUBE_OEMBED_URL": f"{self.url}/youtube/oembed",
+            "VIMEO_OEMBED_URL": f"{self.url}/vimeo/oembed.json",
         }
 
     def start(self) -> FakeUpstream:
@@ -166,11 +170,18 @@ class FakeUpstream:
             path = self.openalex.get(unquote(rest.removeprefix("works/doi:")).lower())
         elif service == "ncbi":
             return 200, self._idconv(query.get("ids", [""])[0]), "application/json"
+        elif service in ("youtube", "vimeo"):
+            path = self._oembed(service, query.get("url", [""])[0])
         else:
             path = None
         if path is None:
             return 404, b"", "text/plain"
         return 200, path.read_bytes(), "application/json"
+
+    def _oembed(self, service: str, url: str) -> Path | None:
+        video_id = url.rsplit("=", 1)[-1] if service == "youtube" else url.rstrip("/").rsplit("/", 1)[-1]
+        matches = sorted((FIXTURES / "oembed").glob(f"{service}-oembed-{video_id}*.json")) if video_id else []
+        return matches[0] if matches else None
 
     def _idconv(self, ids: str) -> bytes:
         wanted = {i.strip().lower() for i in ids.split(",") if i.strip()}

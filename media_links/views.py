@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from paperhub.limits import submission_limit_message
+from papers import doi as doi_lib
+from papers.models import Paper
+
+from . import services
+from .forms import VideoForm
+from .models import Video
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def video_new(request: HttpRequest, doi: str) -> HttpResponse:
+    try:
+        paper = get_object_or_404(Paper, doi=doi_lib.normalize_doi(doi))
+    except doi_lib.InvalidDOI:
+        raise Http404("Not a DOI") from None
+    form = VideoForm(request.POST or None)
+    context = {"paper": paper, "form": form}
+    if request.method == "POST" and form.is_valid():
+        limited = submission_limit_message(
+            request, group="video-add", user_rate=settings.VIDEO_RATE_LIMIT_USER, ip_rate=settings.VIDEO_RATE_LIMIT_IP
+        )
+        if limited:
+            form.add_error(None, limited)
+            return render(request, "media_links/video_form.html", context, status=429)
+        try:
+            video = services.video_add(paper=paper, user=request.user, **form.cleaned_data)
+        except services.VideoAlreadyLinked as exc:
+            form.add_error("url", exc.messages[0])
+            context["existing"] = exc.existing
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if video.status == "approved":
+                messages.success(request, "Video linked. Its title and channel arrive in a moment.")
+            else:
+                messages.success(request, "Thank you. The video appears here once a moderator approves it.")
+            return redirect(paper)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "media_links/video_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def video_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    video = get_object_or_404(Video.objects.select_related("paper"), pk=pk)
+    if video.added_by_id != request.user.id and not request.user.is_staff:
+        raise PermissionDenied("Only the person who linked a video can remove it.")
+    if request.method == "POST":
+        services.video_remove(video=video, user=request.user)
+        messages.success(request, "The video link is removed.")
+        return redirect(video.paper)
+    return render(request, "media_links/video_confirm_delete.html", {"video": video})
