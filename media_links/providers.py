@@ -161,10 +161,9 @@ def parse_start_time(text: str) -> int:
         return 0
     if re.fullmatch(r"\d{1,6}s?", value):
         return int(value.rstrip("s"))
-    if match := re.fullmatch(r"(?:(\d{1,2})h)?(?:(\d{1,3})m)?(?:(\d{1,5})s)?", value):
-        if any(match.groups()):
-            hours, minutes, seconds = (int(g or 0) for g in match.groups())
-            return hours * 3600 + minutes * 60 + seconds
+    if (match := re.fullmatch(r"(?:(\d{1,2})h)?(?:(\d{1,3})m)?(?:(\d{1,5})s)?", value)) and any(match.groups()):
+        hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        return hours * 3600 + minutes * 60 + seconds
     if re.fullmatch(r"\d{1,2}(:\d{1,2}){1,2}", value):
         total = 0
         for part in value.split(":"):
