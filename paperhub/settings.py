@@ -67,10 +67,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "corsheaders",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "paperhub",
     "papers",
     "reviews",
     "media_links",
@@ -79,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -259,8 +265,49 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "paperhub.api.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["paperhub.api.AnonThrottle", "paperhub.api.UserThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "paperhub.api.CursorPage",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "paperhub.api.api_exception_handler",
+    "PAGE_SIZE": 25,
 }
+API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "120/min")
+API_THROTTLE_USER = env_str("API_THROTTLE_USER", "600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PaperHub API",
+    "DESCRIPTION": (
+        "Papers by DOI with their metadata, references, citations, topics, public peer reviews and videos. "
+        "Reading is open; writing needs a token from /account/tokens (Authorization: Bearer <token>) or a "
+        "signed-in session with its CSRF token. Every error has the shape of the Error schema."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from this site (no CDN), its start-up script from a URL (no inline script for the CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "paperhub.api.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ModerationStatusEnum": "paperhub.moderation.ModerationStatus",
+        "FetchStateEnum": "papers.models.FetchState",
+    },
+}
+# CORS: any site may read the API from a browser; nothing else crosses origins.
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Location")
 
 PAPERHUB_SITE_NAME = env_str("PAPERHUB_SITE_NAME", "PaperHub")
 

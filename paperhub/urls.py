@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("account/tokens", views.account_tokens, name="account_tokens"),
+    path("api/v1/", include("paperhub.api_urls")),
     path("", include("reviews.urls")),
     path("", include("media_links.urls")),
     path("", include("papers.urls")),

@@ -1,6 +1,12 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+
+from . import tokens
+from .models import ApiToken
 
 
 @never_cache
@@ -13,3 +19,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         return JsonResponse({"status": "unavailable", "database": f"error: {type(exc).__name__}"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def account_tokens(request: HttpRequest) -> HttpResponse:
+    """Make, name and revoke API tokens. A new token is shown once, right after it is made."""
+    new_key = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            if tokens.token_revoke(user=request.user, token_id=int(request.POST.get("revoke") or 0)):
+                messages.success(request, "The token is revoked; requests with it are refused from now on.")
+            return redirect("account_tokens")
+        name = (request.POST.get("name") or "").strip()
+        if not name:
+            messages.error(request, "Give the token a name, so you know later what uses it.")
+        else:
+            _, new_key = tokens.token_create(user=request.user, name=name)
+    active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+    return render(request, "account/tokens.html", {"tokens": active, "new_key": new_key})

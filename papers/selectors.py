@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from media_links.models import Video
 from paperhub.moderation import ModerationStatus
@@ -89,3 +90,41 @@ def papers_search_simple(*, query: str, limit: int = 50) -> list[Paper]:
         .order_by("-published_date", "-created_at")
         .only("doi", "title", "container_title", "published_date", "published_precision", "fetch_state")[:limit]
     )
+
+
+def _approved_count(model, field: str = "paper"):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**{field: OuterRef("pk")}, status=ModerationStatus.APPROVED)
+            .order_by()
+            .values(field)
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def papers_for_listing():
+    """Papers with their approved review and video counts, one query per page whatever its size."""
+    return Paper.objects.annotate(review_count=_approved_count(Review), video_count=_approved_count(Video)).only(
+        "doi",
+        "title",
+        "container_title",
+        "published_date",
+        "published_precision",
+        "work_type",
+        "fetch_state",
+        "created_at",
+        "updated_at",
+    )
+
+
+def paper_change_marker(*, paper: Paper) -> tuple:
+    """What changes when anything an API client sees of the paper changes: for ETags and Last-Modified."""
+    marks = [paper.updated_at]
+    for model in (Review, Video):
+        latest = model.objects.filter(paper=paper).aggregate(latest=Max("updated_at"), n=Count("id"))
+        marks.append((latest["latest"], latest["n"]))
+    last_modified = max(m for m in [paper.updated_at] + [m[0] for m in marks[1:]] if m)
+    return tuple(marks), last_modified

@@ -8,8 +8,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from . import citation, selectors, services
 from . import doi as doi_lib
-from . import selectors, services
 from .forms import AddPaperForm
 from .metadata import highwire_tags, scholarly_article_jsonld
 from .models import IdentifierLookup, Paper, PaperUpdate
@@ -62,6 +62,8 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
         "meta_tags": highwire_tags(paper, page_url=page_url),
         "jsonld": mark_safe(jsonld.translate(_JSON_SCRIPT_ESCAPES)),
         "canonical_url": page_url,
+        "formatted_reference": citation.formatted_reference(paper),
+        "api_url": reverse("api:paper-detail", kwargs={"doi": canonical}),
         # The submission forms belong to the reviews and media_links apps; link them once they exist.
         "review_form_url": _optional_url("reviews:new", doi=canonical),
         "video_form_url": _optional_url("media_links:new", doi=canonical),

@@ -1,0 +1,207 @@
+"""What every API endpoint shares: the error format, throttles, pagination, token auth, conditional GET."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.http import http_date, quote_etag
+from rest_framework import exceptions, status
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+# ---------------------------------------------------------------- errors: one format everywhere
+
+
+def api_exception_handler(exc, context):
+    # Imported here: rest_framework.views reads the REST_FRAMEWORK settings, which name classes in this module.
+    from rest_framework.views import exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    body: dict = {"status": response.status_code, "code": _code(exc), "message": _message(exc)}
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+        body["fields"] = {
+            field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in exc.detail.items()
+        }
+        body["message"] = "The request has invalid fields."
+    response.data = {"error": body}
+    # Errors are JSON even when the request asked for BibTeX or RIS.
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = "application/json"
+    return response
+
+
+def _code(exc) -> str:
+    codes = exc.get_codes() if hasattr(exc, "get_codes") else None
+    if isinstance(codes, str):
+        return codes
+    return getattr(exc, "default_code", "error")
+
+
+def _message(exc) -> str:
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, list) and detail:
+        return str(detail[0])
+    if isinstance(detail, str):
+        return detail
+    return str(getattr(exc, "default_detail", "Error"))
+
+
+def error_response(status_code: int, code: str, message: str, **extra) -> Response:
+    return Response({"error": {"status": status_code, "code": code, "message": message, **extra}}, status=status_code)
+
+
+# ---------------------------------------------------------------- throttling and pagination
+
+
+class AnonThrottle(AnonRateThrottle):
+    def get_rate(self):
+        return settings.API_THROTTLE_ANON
+
+
+class UserThrottle(UserRateThrottle):
+    def get_rate(self):
+        return settings.API_THROTTLE_USER
+
+
+class CursorPage(CursorPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = "-created_at"
+
+
+# ---------------------------------------------------------------- tokens
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <token>` (or `Token <token>`) with a token made on the account page."""
+
+    keywords = (b"bearer", b"token")
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() not in self.keywords:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Send the token as `Authorization: Bearer <token>`.")
+        from .models import ApiToken
+
+        token = (
+            ApiToken.objects.filter(
+                key_hash=ApiToken.hash_key(parts[1].decode(errors="replace")), revoked_at__isnull=True
+            )
+            .select_related("user")
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("Unknown or revoked token.")
+        if not token.last_used_at or (timezone.now() - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(id=token.id).update(last_used_at=timezone.now())
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+# ---------------------------------------------------------------- conditional GET
+
+
+def conditional(request, response_builder, *, parts: list, last_modified):
+    """Answer 304 when the client's ETag or Last-Modified is current; otherwise build the response and tag it."""
+    etag = quote_etag(hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32])
+    last_modified = last_modified.replace(microsecond=0) if last_modified else None
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match:
+        if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+            return _not_modified(etag, last_modified)
+    elif last_modified and request.headers.get("If-Modified-Since"):
+        from django.utils.http import parse_http_date_safe
+
+        since = parse_http_date_safe(request.headers["If-Modified-Since"])
+        if since is not None and int(last_modified.timestamp()) <= since:
+            return _not_modified(etag, last_modified)
+    response = response_builder()
+    if response.status_code == status.HTTP_200_OK:
+        response["ETag"] = etag
+        if last_modified:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+def _not_modified(etag, last_modified):
+    response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular hook: every operation documents the shared error body for the errors it can answer."""
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    for path, methods in result.get("paths", {}).items():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            codes = ["400", "404", "406", "429"] if method == "get" else ["400", "401", "403", "404", "406", "429"]
+            if method == "get" and ("{doi}" in path or "{id}" in path):
+                responses.setdefault("304", {"description": "Not modified: your copy is current."})
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {
+                        "description": {
+                            "400": "Invalid input",
+                            "401": "Not signed in",
+                            "403": "Not allowed",
+                            "404": "Not found",
+                            "406": "No acceptable format",
+                            "429": "Too many requests",
+                        }[code],
+                        "content": {"application/json": {"schema": error_ref}},
+                    },
+                )
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    return result
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error has this shape.",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message"],
+            "properties": {
+                "status": {"type": "integer", "example": 404},
+                "code": {"type": "string", "example": "not_found", "description": "Stable, machine-readable."},
+                "message": {"type": "string", "example": "No paper with DOI 10.5555/x is here."},
+                "fields": {
+                    "type": "object",
+                    "description": "Per-field messages for invalid input.",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}

@@ -1,0 +1,65 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from media_links.models import Video
+from paperhub.moderation import ModerationStatus
+from reviews.models import Review
+
+from ..models import FetchState, Paper
+
+
+class PaperFilter(django_filters.FilterSet):
+    topic = django_filters.CharFilter(
+        field_name="paper_topics__topic__openalex_id", distinct=True, help_text="OpenAlex topic id, e.g. T11478."
+    )
+    subfield = django_filters.CharFilter(
+        field_name="paper_topics__topic__subfield__openalex_id",
+        distinct=True,
+        help_text="OpenAlex subfield id, e.g. 1705.",
+    )
+    field = django_filters.CharFilter(
+        field_name="paper_topics__topic__subfield__field__openalex_id",
+        distinct=True,
+        help_text="OpenAlex field id, e.g. 17.",
+    )
+    domain = django_filters.CharFilter(
+        field_name="paper_topics__topic__subfield__field__domain__openalex_id",
+        distinct=True,
+        help_text="OpenAlex domain id, e.g. 3.",
+    )
+    year_min = django_filters.NumberFilter(
+        field_name="published_date__year", lookup_expr="gte", help_text="Published in this year or later."
+    )
+    year_max = django_filters.NumberFilter(
+        field_name="published_date__year", lookup_expr="lte", help_text="Published in this year or earlier."
+    )
+    type = django_filters.CharFilter(field_name="work_type", help_text="Crossref work type, e.g. journal-article.")
+    container = django_filters.CharFilter(
+        field_name="container_title",
+        lookup_expr="icontains",
+        help_text="Words of the journal, book or proceedings title.",
+    )
+    has_reviews = django_filters.BooleanFilter(method="filter_has_reviews", help_text="Has approved reviews.")
+    has_videos = django_filters.BooleanFilter(method="filter_has_videos", help_text="Has approved videos.")
+    state = django_filters.ChoiceFilter(
+        field_name="fetch_state", choices=FetchState.choices, help_text="Metadata fetch state."
+    )
+    q = django_filters.CharFilter(method="filter_q", help_text="Words of the title or venue.")
+
+    class Meta:
+        model = Paper
+        fields = []
+
+    def filter_has_reviews(self, queryset, name, value):
+        approved = Review.objects.filter(paper=OuterRef("pk"), status=ModerationStatus.APPROVED)
+        return queryset.filter(Exists(approved) if value else ~Exists(approved))
+
+    def filter_has_videos(self, queryset, name, value):
+        approved = Video.objects.filter(paper=OuterRef("pk"), status=ModerationStatus.APPROVED)
+        return queryset.filter(Exists(approved) if value else ~Exists(approved))
+
+    def filter_q(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = value.replace("\x00", "").strip()[:500]
+        return queryset.filter(Q(title__icontains=value) | Q(container_title__icontains=value)) if value else queryset

@@ -1,0 +1,288 @@
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from ..identifiers import InvalidIdentifier, parse_identifier
+from ..models import Paper, Reference, Topic
+
+
+def _abs(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request else path
+
+
+def paper_api_path(doi: str, suffix: str = "") -> str:
+    return reverse("api:paper-detail", kwargs={"doi": doi}) + suffix
+
+
+class PublishedSerializer(serializers.Serializer):
+    date = serializers.CharField(help_text="YYYY, YYYY-MM or YYYY-MM-DD, as precise as the record is.")
+    precision = serializers.ChoiceField(choices=["year", "month", "day"])
+
+
+def _published(paper: Paper) -> dict | None:
+    return {"date": paper.published_iso, "precision": paper.published_precision} if paper.published_date else None
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A paper in a list",
+            value={
+                "doi": "10.1371/journal.pone.0033693",
+                "title": "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia in the Basal "
+                "Ganglia of Mice",
+                "container_title": "PLoS ONE",
+                "published": {"date": "2012-03-21", "precision": "day"},
+                "work_type": "journal-article",
+                "fetch_state": "ready",
+                "review_count": 0,
+                "video_count": 0,
+                "url": "https://paperhub.example/api/v1/papers/10.1371/journal.pone.0033693/",
+                "html_url": "https://paperhub.example/doi/10.1371/journal.pone.0033693",
+            },
+            response_only=True,
+        )
+    ]
+)
+class PaperListSerializer(serializers.Serializer):
+    doi = serializers.CharField()
+    title = serializers.CharField()
+    container_title = serializers.CharField(help_text="Journal, book or proceedings.")
+    published = serializers.SerializerMethodField()
+    work_type = serializers.CharField(help_text="Crossref's type, e.g. journal-article.")
+    fetch_state = serializers.ChoiceField(choices=Paper.FetchState.choices)
+    review_count = serializers.IntegerField(help_text="Approved public reviews.")
+    video_count = serializers.IntegerField(help_text="Approved videos.")
+    url = serializers.SerializerMethodField(help_text="This paper in the API.")
+    html_url = serializers.SerializerMethodField(help_text="The paper's page.")
+
+    @extend_schema_field(PublishedSerializer(allow_null=True))
+    def get_published(self, paper):
+        return _published(paper)
+
+    def get_url(self, paper) -> str:
+        return _abs(self.context.get("request"), paper_api_path(paper.doi))
+
+    def get_html_url(self, paper) -> str:
+        return _abs(self.context.get("request"), paper.get_absolute_url())
+
+
+class AuthorSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    name = serializers.CharField(help_text="As displayed.")
+    given_name = serializers.CharField(allow_blank=True)
+    family_name = serializers.CharField(allow_blank=True)
+    literal_name = serializers.CharField(allow_blank=True, help_text="For groups and consortia.")
+    orcid = serializers.CharField(allow_null=True, help_text="ORCID iD, e.g. 0000-0002-1825-0097.")
+    affiliations = serializers.ListField(child=serializers.CharField())
+
+
+class TaxonNodeSerializer(serializers.Serializer):
+    id = serializers.CharField(source="openalex_id", help_text="OpenAlex id.")
+    name = serializers.CharField()
+
+
+class PaperTopicSerializer(serializers.Serializer):
+    id = serializers.CharField(source="topic.openalex_id", help_text="OpenAlex topic id, e.g. T11478.")
+    name = serializers.CharField(source="topic.name")
+    score = serializers.FloatField()
+    is_primary = serializers.BooleanField()
+    subfield = TaxonNodeSerializer(source="topic.subfield")
+    field = TaxonNodeSerializer(source="topic.subfield.field")
+    domain = TaxonNodeSerializer(source="topic.subfield.field.domain")
+
+
+class UpdateNoticeSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="correction, retraction, expression_of_concern, withdrawal, addendum …")
+    notice_doi = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)
+    date = serializers.DateField(allow_null=True)
+
+
+class IdentifiersSerializer(serializers.Serializer):
+    doi = serializers.CharField()
+    pmid = serializers.CharField(allow_blank=True)
+    pmcid = serializers.CharField(allow_blank=True)
+    arxiv_id = serializers.CharField(allow_blank=True)
+
+
+class VenueSerializer(serializers.Serializer):
+    container_title = serializers.CharField(allow_blank=True)
+    volume = serializers.CharField(allow_blank=True)
+    issue = serializers.CharField(allow_blank=True)
+    pages = serializers.CharField(allow_blank=True)
+    publisher = serializers.CharField(allow_blank=True)
+
+
+class CountsSerializer(serializers.Serializer):
+    references = serializers.IntegerField()
+    cited_by = serializers.IntegerField(help_text="Papers on PaperHub that cite this one.")
+    reviews = serializers.IntegerField()
+    videos = serializers.IntegerField()
+
+
+class FetchSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Paper.FetchState.choices)
+    error = serializers.CharField(allow_blank=True)
+    fetched_at = serializers.DateTimeField(allow_null=True)
+    source = serializers.CharField(allow_blank=True, help_text="crossref, datacite, openalex …")
+
+
+class LinksSerializer(serializers.Serializer):
+    html = serializers.URLField()
+    references = serializers.URLField()
+    citations = serializers.URLField()
+    reviews = serializers.URLField()
+    videos = serializers.URLField()
+    bibtex = serializers.URLField()
+    ris = serializers.URLField()
+    csl_json = serializers.URLField()
+
+
+class PaperDetailSerializer(serializers.Serializer):
+    """The full record. Expects a paper loaded by papers.selectors.paper_get_for_page."""
+
+    identifiers = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    authors = serializers.SerializerMethodField()
+    venue = serializers.SerializerMethodField()
+    published = serializers.SerializerMethodField()
+    work_type = serializers.CharField()
+    language = serializers.CharField()
+    license_url = serializers.CharField()
+    oa_url = serializers.CharField(help_text="Free full text, when known.")
+    abstract = serializers.ListField(
+        child=serializers.CharField(), source="abstract_paragraphs", help_text="Paragraphs of plain text."
+    )
+    summary = serializers.CharField()
+    topics = PaperTopicSerializer(many=True, source="paper_topics.all")
+    updates = UpdateNoticeSerializer(many=True, source="updates.all", help_text="Corrections and retractions.")
+    counts = serializers.SerializerMethodField()
+    fetch = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    @extend_schema_field(IdentifiersSerializer)
+    def get_identifiers(self, paper):
+        return {"doi": paper.doi, "pmid": paper.pmid, "pmcid": paper.pmcid, "arxiv_id": paper.arxiv_id}
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_authors(self, paper):
+        return [
+            {
+                "position": a.position,
+                "name": a.author.display_name,
+                "given_name": a.author.given_name,
+                "family_name": a.author.family_name,
+                "literal_name": a.author.literal_name,
+                "orcid": a.author.orcid,
+                "affiliations": a.affiliations,
+            }
+            for a in paper.authorships.all()
+        ]
+
+    @extend_schema_field(VenueSerializer)
+    def get_venue(self, paper):
+        return {
+            "container_title": paper.container_title,
+            "volume": paper.volume,
+            "issue": paper.issue,
+            "pages": paper.pages,
+            "publisher": paper.publisher,
+        }
+
+    @extend_schema_field(PublishedSerializer(allow_null=True))
+    def get_published(self, paper):
+        return _published(paper)
+
+    @extend_schema_field(CountsSerializer)
+    def get_counts(self, paper):
+        return {
+            "references": len(paper.references.all()),
+            "cited_by": paper.cited_by_count,
+            "reviews": len(paper.approved_reviews),
+            "videos": len(paper.approved_videos),
+        }
+
+    @extend_schema_field(FetchSerializer)
+    def get_fetch(self, paper):
+        return {
+            "state": paper.fetch_state,
+            "error": paper.fetch_error,
+            "fetched_at": paper.fetched_at,
+            "source": paper.metadata_source,
+        }
+
+    @extend_schema_field(LinksSerializer)
+    def get_links(self, paper):
+        request = self.context.get("request")
+        base = paper_api_path(paper.doi)
+        return {
+            "html": _abs(request, paper.get_absolute_url()),
+            "references": _abs(request, base + "references/"),
+            "citations": _abs(request, base + "citations/"),
+            "reviews": _abs(request, base + "reviews/"),
+            "videos": _abs(request, base + "videos/"),
+            "bibtex": _abs(request, base + "?format=bibtex"),
+            "ris": _abs(request, base + "?format=ris"),
+            "csl_json": _abs(request, base + "?format=csl"),
+        }
+
+
+class ReferenceSerializer(serializers.ModelSerializer):
+    linked_paper = serializers.SerializerMethodField(help_text="The cited paper in this API, when it is here.")
+
+    class Meta:
+        model = Reference
+        fields = [
+            "position",
+            "doi",
+            "pmid",
+            "raw",
+            "authors",
+            "title",
+            "journal",
+            "year",
+            "volume",
+            "pages",
+            "linked_paper",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_linked_paper(self, reference) -> str | None:
+        if reference.cited_paper_id is None:
+            return None
+        return _abs(self.context.get("request"), paper_api_path(reference.cited_paper.doi))
+
+
+class PaperCreateSerializer(serializers.Serializer):
+    doi = serializers.CharField(
+        max_length=2000,
+        help_text="A DOI in any form (10.…, doi:…, https://doi.org/…), an arXiv id or URL, a PMID or a PMCID.",
+    )
+
+    def validate_doi(self, value):
+        try:
+            parse_identifier(value)
+        except InvalidIdentifier as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value
+
+
+class PaperCreatedSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The paper in the API (or, for a PMID/PMCID, the lookup's page).")
+    html_url = serializers.URLField()
+    state = serializers.CharField(help_text="The paper's fetch state, or the lookup's state.")
+    created = serializers.BooleanField(help_text="False when the paper was already here.")
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="openalex_id", help_text="OpenAlex topic id.")
+    subfield = TaxonNodeSerializer()
+    field = TaxonNodeSerializer(source="subfield.field")
+    domain = TaxonNodeSerializer(source="subfield.field.domain")
+    paper_count = serializers.IntegerField(help_text="Papers on PaperHub with this topic.")
+
+    class Meta:
+        model = Topic
+        fields = ["id", "name", "subfield", "field", "domain", "paper_count"]

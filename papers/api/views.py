@@ -1,0 +1,212 @@
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from paperhub.api import conditional
+from paperhub.limits import submission_limit_message
+
+from .. import citation, selectors, services
+from .. import doi as doi_lib
+from ..models import Paper, Reference, Topic
+from .filters import PaperFilter
+from .renderers import EXPORT_RENDERERS, BibTeXRenderer, CSLJSONRenderer, RISRenderer
+from .serializers import (
+    PaperCreatedSerializer,
+    PaperCreateSerializer,
+    PaperDetailSerializer,
+    PaperListSerializer,
+    ReferenceSerializer,
+    TopicSerializer,
+    paper_api_path,
+)
+
+DOI_PARAMETER = OpenApiParameter(
+    "doi",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The DOI, in any casing; its slashes stay as they are (e.g. 10.1371/journal.pone.0033693).",
+)
+
+
+def canonical_doi(doi: str) -> str:
+    try:
+        return doi_lib.normalize_doi(doi)
+    except doi_lib.InvalidDOI as exc:
+        raise NotFound(str(exc)) from None
+
+
+def paper_or_404(doi: str) -> Paper:
+    doi = canonical_doi(doi)
+    try:
+        return Paper.objects.get(doi=doi)
+    except Paper.DoesNotExist:
+        raise NotFound(f"No paper with DOI {doi} is on PaperHub.") from None
+
+
+class PaperListCreate(generics.ListAPIView):
+    """Papers, newest first; filter by topic, year, type, venue, reviews, videos or fetch state."""
+
+    serializer_class = PaperListSerializer
+    filterset_class = PaperFilter
+    filter_backends = [*generics.ListAPIView.filter_backends, OrderingFilter]
+    ordering_fields = ["created_at", "published_date", "title"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return selectors.papers_for_listing()
+
+    @extend_schema(operation_id="papers_list", summary="List papers")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="papers_create",
+        summary="Add a paper",
+        request=PaperCreateSerializer,
+        responses={202: PaperCreatedSerializer, 200: PaperCreatedSerializer},
+        examples=[
+            OpenApiExample("By DOI URL", value={"doi": "https://doi.org/10.7554/eLife.01567"}, request_only=True)
+        ],
+        description="Queues the metadata import (202) or finds the paper already here (200). Accepts a DOI in any "
+        "form, an arXiv id, a PMID or a PMCID; a PMID or PMCID is looked up at NCBI first (202 with the "
+        "lookup's page).",
+    )
+    def post(self, request):
+        serializer = PaperCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        limited = submission_limit_message(request, group="paper-add", user_rate="120/h", ip_rate="300/h")
+        if limited:
+            from rest_framework.exceptions import Throttled
+
+            raise Throttled(detail=limited, wait=3600)
+        result = services.identifier_request_import(text=serializer.validated_data["doi"])
+        if result.paper:
+            body = {
+                "url": request.build_absolute_uri(paper_api_path(result.paper.doi)),
+                "html_url": request.build_absolute_uri(result.paper.get_absolute_url()),
+                "state": result.paper.fetch_state,
+                "created": result.created,
+            }
+            code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
+        else:
+            page = request.build_absolute_uri(result.lookup.get_absolute_url())
+            body = {"url": page, "html_url": page, "state": result.lookup.state, "created": result.created}
+            code = status.HTTP_202_ACCEPTED
+        return Response(body, status=code, headers={"Location": body["url"]})
+
+
+class PaperDetail(generics.GenericAPIView):
+    serializer_class = PaperDetailSerializer
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, *EXPORT_RENDERERS]
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        operation_id="papers_retrieve",
+        summary="One paper, or its citation",
+        parameters=[DOI_PARAMETER],
+        responses={
+            200: PaperDetailSerializer,
+            (200, BibTeXRenderer.media_type): OpenApiResponse(OpenApiTypes.STR, description="BibTeX"),
+            (200, RISRenderer.media_type): OpenApiResponse(OpenApiTypes.STR, description="RIS"),
+            (200, CSLJSONRenderer.media_type): OpenApiResponse(OpenApiTypes.OBJECT, description="CSL-JSON"),
+        },
+        description="The full record. With `Accept: application/x-bibtex`, `application/x-research-info-systems` "
+        "or `application/vnd.citationstyles.csl+json` (or `?format=bibtex|ris|csl`), the citation in "
+        "that format, as doi.org answers. Supports ETag and Last-Modified.",
+    )
+    def get(self, request, doi):
+        doi = canonical_doi(doi)
+        paper = selectors.paper_get_for_page(doi=doi)
+        if paper is None:
+            raise NotFound(f"No paper with DOI {doi} is on PaperHub.")
+        parts, last_modified = selectors.paper_change_marker(paper=paper)
+        export = request.accepted_renderer.format
+        return conditional(
+            request, lambda: Response(self._body(paper, export)), parts=[*parts, export], last_modified=last_modified
+        )
+
+    def _body(self, paper, export):
+        if export == "bibtex":
+            return citation.bibtex(paper)
+        if export == "ris":
+            return citation.ris(paper)
+        if export == "csl":
+            return citation.csl_json(paper)
+        return PaperDetailSerializer(paper, context={"request": self.request}).data
+
+
+class PaperReferences(generics.ListAPIView):
+    """The paper's reference list, in the paper's order."""
+
+    serializer_class = ReferenceSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        paper = paper_or_404(self.kwargs["doi"])
+        return Reference.objects.filter(paper=paper).select_related("cited_paper").order_by("position")
+
+    @extend_schema(operation_id="papers_references", parameters=[DOI_PARAMETER], summary="References of a paper")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class PaperCitations(generics.ListAPIView):
+    """Papers on PaperHub whose reference lists cite this paper."""
+
+    serializer_class = PaperListSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        paper = paper_or_404(self.kwargs["doi"])
+        return selectors.papers_for_listing().filter(references__cited_paper=paper).distinct()
+
+    @extend_schema(operation_id="papers_citations", parameters=[DOI_PARAMETER], summary="Papers here that cite it")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class TopicList(generics.ListAPIView):
+    """OpenAlex topics with their subfield > field > domain and how many papers here have each."""
+
+    serializer_class = TopicSerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["name", "paper_count"]
+    ordering = ["name"]
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return Topic.objects.select_related("subfield__field__domain").annotate(
+            paper_count=Count("paper_topics", distinct=True)
+        )
+
+
+class TopicDetail(generics.RetrieveAPIView):
+    serializer_class = TopicSerializer
+    lookup_field = "openalex_id"
+    lookup_url_kwarg = "id"
+    filter_backends = []
+
+    def get_queryset(self):
+        return TopicList.get_queryset(self)
+
+    @extend_schema(
+        operation_id="topics_retrieve",
+        summary="One topic",
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="OpenAlex topic id, e.g. T11478."
+            )
+        ],
+    )
+    def get(self, request, id):
+        topic = get_object_or_404(self.get_queryset(), openalex_id=id)
+        return Response(TopicSerializer(topic, context={"request": request}).data)

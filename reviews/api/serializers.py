@@ -1,0 +1,114 @@
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from ..models import License, Platform, Review
+from ..services import MAX_BODY_LENGTH
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    paper = serializers.CharField(source="paper.doi", help_text="The reviewed paper's DOI.")
+    license_url = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "paper",
+            "platform",
+            "source_url",
+            "venue",
+            "year",
+            "reviewer_name",
+            "is_anonymous",
+            "reviewer_orcid",
+            "body",
+            "body_html",
+            "rating",
+            "confidence",
+            "license",
+            "license_url",
+            "status",
+            "rejection_reason",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "url",
+            "html_url",
+        ]
+        extra_kwargs = {
+            "body": {"help_text": "The review as its author wrote it (Markdown)."},
+            "body_html": {"help_text": "The review rendered to sanitized HTML."},
+            "status": {"help_text": "Others only ever see approved reviews."},
+        }
+
+    def get_url(self, review) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/reviews/{review.id}/"
+        return request.build_absolute_uri(path) if request else path
+
+    def get_html_url(self, review) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(review.get_absolute_url()) if request else review.get_absolute_url()
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "An ICLR review",
+            request_only=True,
+            value={
+                "platform": "iclr",
+                "source_url": "https://openreview.net/forum?id=abc123",
+                "venue": "ICLR 2024",
+                "year": 2024,
+                "reviewer_name": "Ada Lovelace",
+                "is_anonymous": False,
+                "body": "## Summary\n\nA clear contribution.",
+                "rating": "8: accept",
+                "confidence": "4",
+                "license": "CC-BY-4.0",
+                "attest": True,
+            },
+        )
+    ]
+)
+class ReviewWriteSerializer(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    source_url = serializers.URLField(max_length=1000, help_text="The original, on the platform's own site.")
+    venue = serializers.CharField(max_length=200)
+    year = serializers.IntegerField(min_value=1990, max_value=2100)
+    reviewer_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    is_anonymous = serializers.BooleanField(
+        required=False, default=False, help_text="The original was anonymous: shown as “Anonymous reviewer”."
+    )
+    body = serializers.CharField(max_length=MAX_BODY_LENGTH, trim_whitespace=False, help_text="Markdown.")
+    rating = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    confidence = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    license = serializers.ChoiceField(choices=License.choices, default=License.CC_BY)
+    attest = serializers.BooleanField(
+        help_text="True: I wrote this review, or it is public under a licence that permits reposting."
+    )
+
+    def validate_attest(self, value):
+        if value is not True:
+            raise serializers.ValidationError("Confirm that you may post this review here.")
+        return value
+
+    def validate(self, attrs):
+        from django.core.exceptions import ValidationError
+
+        from ..services import review_check_content
+
+        try:
+            review_check_content(attrs)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
+
+
+class ReviewPatchSerializer(ReviewWriteSerializer):
+    """Any subset of the fields; the rest keep their current values."""
+
+    attest = serializers.BooleanField(required=False, default=True)
