@@ -139,7 +139,7 @@ def ris(paper: Paper) -> str:
         ],
         "title": paper.title,
         "doi": paper.doi,
-        "url": paper.doi_url,
+        "urls": [paper.doi_url],
     }
     optional = {
         "secondary_title": paper.container_title,

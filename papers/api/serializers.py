@@ -30,8 +30,7 @@ def _published(paper: Paper) -> dict | None:
             "A paper in a list",
             value={
                 "doi": "10.1371/journal.pone.0033693",
-                "title": "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia in the Basal "
-                "Ganglia of Mice",
+                "title": "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia …",
                 "container_title": "PLoS ONE",
                 "published": {"date": "2012-03-21", "precision": "day"},
                 "work_type": "journal-article",
