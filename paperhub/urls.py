@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("media_links.urls")),
     path("", include("papers.urls")),
 ]
+
+handler404 = "paperhub.views.page_not_found"
+handler500 = "paperhub.views.server_error"

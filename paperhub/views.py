@@ -37,3 +37,20 @@ def account_tokens(request: HttpRequest) -> HttpResponse:
             _, new_key = tokens.token_create(user=request.user, name=name)
     active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
     return render(request, "account/tokens.html", {"tokens": active, "new_key": new_key})
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"status": status, "code": code, "message": message}}, status=status)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404 in the API's error format under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(404, "not_found", "There is no API endpoint at this address.")
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _api_error(500, "server_error", "Something went wrong on our side; it has been logged.")
+    return render(request, "500.html", status=500)

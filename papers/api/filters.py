@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef
 
 from media_links.models import Video
@@ -6,6 +7,10 @@ from paperhub.moderation import ModerationStatus
 from reviews.models import Review
 
 from ..models import FetchState, Paper
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
 
 
 class PaperFilter(django_filters.FilterSet):
@@ -27,11 +32,19 @@ class PaperFilter(django_filters.FilterSet):
         distinct=True,
         help_text="OpenAlex domain id, e.g. 3.",
     )
-    year_min = django_filters.NumberFilter(
-        field_name="published_date__year", lookup_expr="gte", help_text="Published in this year or later."
+    year_min = YearFilter(
+        field_name="published_date__year",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=9999,
+        help_text="Published in this year or later.",
     )
-    year_max = django_filters.NumberFilter(
-        field_name="published_date__year", lookup_expr="lte", help_text="Published in this year or earlier."
+    year_max = YearFilter(
+        field_name="published_date__year",
+        lookup_expr="lte",
+        min_value=1,
+        max_value=9999,
+        help_text="Published in this year or earlier.",
     )
     type = django_filters.CharFilter(field_name="work_type", help_text="Crossref work type, e.g. journal-article.")
     container = django_filters.CharFilter(

@@ -20,29 +20,49 @@ def as_user(user):
 def test_link_a_video_and_refuse_the_duplicate():
     PaperFactory(doi="10.5555/api.video")
     client = as_user(UserFactory())
-    created = client.post("/api/v1/papers/10.5555/api.video/videos/",
-                          {"url": "https://youtu.be/dQw4w9WgXcQ?t=42", "kind": "talk"}, format="json")
+    created = client.post(
+        "/api/v1/papers/10.5555/api.video/videos/",
+        {"url": "https://youtu.be/dQw4w9WgXcQ?t=42", "kind": "talk"},
+        format="json",
+    )
     assert created.status_code == 201
     data = created.json()
-    assert (data["provider"], data["video_id"], data["start_seconds"], data["status"]) == ("youtube", "dQw4w9WgXcQ", 42, "pending")
+    assert (data["provider"], data["video_id"], data["start_seconds"], data["status"]) == (
+        "youtube",
+        "dQw4w9WgXcQ",
+        42,
+        "pending",
+    )
     assert data["embed_url"].startswith("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
-    again = client.post("/api/v1/papers/10.5555/api.video/videos/",
-                        {"url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "kind": "talk"}, format="json")
+    again = client.post(
+        "/api/v1/papers/10.5555/api.video/videos/",
+        {"url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "kind": "talk"},
+        format="json",
+    )
     assert again.status_code == 409
     assert again.json()["error"]["existing"] == f"http://testserver/api/v1/videos/{Video.objects.get().id}/"
 
 
 def test_foreign_video_url_is_400_with_the_message():
     PaperFactory(doi="10.5555/api.video")
-    body = as_user(UserFactory()).post("/api/v1/papers/10.5555/api.video/videos/",
-                                       {"url": "https://youtube.com@evil.example/watch?v=dQw4w9WgXcQ"}, format="json").json()
+    body = (
+        as_user(UserFactory())
+        .post(
+            "/api/v1/papers/10.5555/api.video/videos/",
+            {"url": "https://youtube.com@evil.example/watch?v=dQw4w9WgXcQ"},
+            format="json",
+        )
+        .json()
+    )
     assert "hides its real host" in body["error"]["fields"]["url"][0]
 
 
 @pytest.mark.parametrize(("role", "code"), [("anonymous", 401), ("adder", 204), ("other", 403), ("staff", 204)])
 def test_delete_permission_matrix(role, code):
     video = VideoFactory()
-    user = {"anonymous": None, "adder": video.added_by, "other": UserFactory(), "staff": UserFactory(is_staff=True)}[role]
+    user = {"anonymous": None, "adder": video.added_by, "other": UserFactory(), "staff": UserFactory(is_staff=True)}[
+        role
+    ]
     response = as_user(user).delete(f"/api/v1/videos/{video.id}/")
     assert response.status_code in ((401, 403) if code == 401 else (code,))
     assert Video.objects.filter(id=video.id).exists() == (code != 204)

@@ -10,9 +10,16 @@ from tests.reviews.factories import ReviewFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 BODY = {
-    "platform": "iclr", "source_url": "https://openreview.net/forum?id=abc", "venue": "ICLR 2024", "year": 2024,
-    "reviewer_name": "Ada", "body": "## Summary\n\nGood. <script>alert(1)</script>", "rating": "8",
-    "confidence": "4", "license": "CC-BY-4.0", "attest": True,
+    "platform": "iclr",
+    "source_url": "https://openreview.net/forum?id=abc",
+    "venue": "ICLR 2024",
+    "year": 2024,
+    "reviewer_name": "Ada",
+    "body": "## Summary\n\nGood. <script>alert(1)</script>",
+    "rating": "8",
+    "confidence": "4",
+    "license": "CC-BY-4.0",
+    "attest": True,
 }
 
 
@@ -60,7 +67,11 @@ def test_invalid_review_gets_field_errors_from_the_shared_rules(paper):
 
 def test_domain_rule_is_the_same_as_the_web_form(paper):
     bad = {**BODY, "source_url": "https://evil.example/x"}
-    fields = client_for(UserFactory()).post("/api/v1/papers/10.5555/api.reviewed/reviews/", bad, format="json").json()["error"]["fields"]
+    fields = (
+        client_for(UserFactory())
+        .post("/api/v1/papers/10.5555/api.reviewed/reviews/", bad, format="json")
+        .json()["error"]["fields"]
+    )
     assert "ICLR reviews live on openreview.net or iclr.cc" in fields["source_url"][0]
 
 
@@ -82,13 +93,17 @@ ROLES = ["anonymous", "owner", "other", "staff"]
 
 
 def actor(role, review):
-    return {"anonymous": None, "owner": review.author, "other": UserFactory(), "staff": UserFactory(is_staff=True)}[role]
+    return {"anonymous": None, "owner": review.author, "other": UserFactory(), "staff": UserFactory(is_staff=True)}[
+        role
+    ]
 
 
-@pytest.mark.parametrize(("role", "expected"), zip(ROLES, [401, 200, 403, 403], strict=True))
+@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, [401, 200, 403, 403], strict=True)))
 def test_patch_permission_matrix(paper, role, expected):
     review = ReviewFactory(paper=paper, body="Original")
-    response = client_for(actor(role, review)).patch(f"/api/v1/reviews/{review.id}/", {"body": "Changed"}, format="json")
+    response = client_for(actor(role, review)).patch(
+        f"/api/v1/reviews/{review.id}/", {"body": "Changed"}, format="json"
+    )
     assert response.status_code in ((401, 403) if expected == 401 else (expected,))
     review.refresh_from_db()
     if role == "owner":
@@ -98,7 +113,7 @@ def test_patch_permission_matrix(paper, role, expected):
         assert review.body == "Original" and not review.revisions.exists()
 
 
-@pytest.mark.parametrize(("role", "expected"), zip(ROLES, [401, 204, 403, 204], strict=True))
+@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, [401, 204, 403, 204], strict=True)))
 def test_delete_permission_matrix(paper, role, expected):
     review = ReviewFactory(paper=paper)
     response = client_for(actor(role, review)).delete(f"/api/v1/reviews/{review.id}/")
@@ -106,7 +121,7 @@ def test_delete_permission_matrix(paper, role, expected):
     assert Review.objects.filter(id=review.id).exists() == (expected != 204)
 
 
-@pytest.mark.parametrize(("role", "visible"), zip(ROLES, [False, True, False, True], strict=True))
+@pytest.mark.parametrize(("role", "visible"), list(zip(ROLES, [False, True, False, True], strict=True)))
 def test_pending_and_rejected_reviews_never_reach_others(paper, role, visible):
     for status in (ModerationStatus.PENDING, ModerationStatus.REJECTED):
         review = ReviewFactory(paper=paper, status=status, body=f"secret {status}")
