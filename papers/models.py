@@ -290,7 +290,7 @@ class Reference(models.Model):
         text = ". ".join(p.strip().rstrip(".") for p in parts if p)
         if tail:
             text = f"{text}, {tail}" if text else tail
-        return text or (f"doi:{self.doi}" if self.doi else "")
+        return text  # may be empty: a reference known only by its DOI shows just its links
 
     @property
     def doi_url(self) -> str:
