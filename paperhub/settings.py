@@ -283,7 +283,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "PaperHub API",
     "DESCRIPTION": (
         "Papers by DOI with their metadata, references, citations, topics, public peer reviews and videos. "
-        "Reading is open; writing needs a token from /account/tokens (the header Authorization: Bearer YOUR_TOKEN) or a "
+        "Reading is open; writing needs a token from /account/tokens (header Authorization: Bearer YOUR_TOKEN) or a "
         "signed-in session with its CSRF token. Every error has the shape of the Error schema."
     ),
     "VERSION": "1.0.0",
