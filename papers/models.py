@@ -1,3 +1,5 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -68,9 +70,13 @@ class Paper(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Full-text search document (PostgreSQL): title, authors, venue and abstract, weighted A to D. Kept current
+    # by database triggers (migration papers 0003), whatever code path writes the paper or its authors.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [GinIndex(fields=["search_vector"], name="paper_search_gin")]
         constraints = [
             models.CheckConstraint(condition=Q(doi=Lower("doi")), name="paper_doi_lowercase"),
             models.CheckConstraint(condition=Q(doi__startswith="10."), name="paper_doi_prefix"),

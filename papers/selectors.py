@@ -83,15 +83,6 @@ def site_counts() -> dict[str, int]:
     return counts
 
 
-def papers_search_simple(*, query: str, limit: int = 50) -> list[Paper]:
-    """Case-insensitive match on title and venue: the stand-in until full-text search lands."""
-    return list(
-        Paper.objects.filter(Q(title__icontains=query) | Q(container_title__icontains=query))
-        .order_by("-published_date", "-created_at")
-        .only("doi", "title", "container_title", "published_date", "published_precision", "fetch_state")[:limit]
-    )
-
-
 def _approved_count(model, field: str = "paper"):
     return Coalesce(
         Subquery(

@@ -2,7 +2,8 @@ import json
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
@@ -10,7 +11,10 @@ from django.views.decorators.http import require_POST
 
 from . import citation, selectors, services
 from . import doi as doi_lib
+from . import search as search_lib
+from .api.filters import PaperFilter
 from .forms import AddPaperForm
+from .identifiers import InvalidIdentifier, parse_identifier
 from .metadata import highwire_tags, scholarly_article_jsonld
 from .models import IdentifierLookup, Paper, PaperUpdate
 
@@ -94,15 +98,68 @@ def _raw_path(request: HttpRequest) -> str | None:
     return raw.split("?", 1)[0] if raw else None
 
 
+SEARCH_SORTS = {"relevance": None, "newest": "-published_date", "oldest": "published_date", "added": "-created_at"}
+
+
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:500].replace("\x00", "")
+    """Full-text search with the API's filters; an identifier typed in goes straight to its paper."""
+    cleaned = search_lib.clean_query(request.GET.get("q", ""))
+    query = cleaned.text
+    identifier_offer = None
     if query:
-        try:
-            return redirect("papers:detail", doi=doi_lib.normalize_doi(query))
-        except doi_lib.InvalidDOI:
-            pass
-    results = selectors.papers_search_simple(query=query) if query else []
-    return render(request, "papers/search.html", {"query": query, "results": results})
+        shortcut = _identifier_shortcut(query)
+        if isinstance(shortcut, Paper):
+            return redirect(shortcut)
+        identifier_offer = shortcut
+    filters = PaperFilter({k: v for k, v in request.GET.items() if k != "q"}, queryset=Paper.objects.all())
+    results = search_lib.papers_matching(filters.qs, query) if filters.is_valid() else Paper.objects.none()
+    sort = request.GET.get("sort", "relevance" if query else "added")
+    if SEARCH_SORTS.get(sort) or not query:
+        results = results.order_by(SEARCH_SORTS.get(sort) or "-created_at", "-id")
+    page = Paginator(results.select_related(None), 20).get_page(request.GET.get("page"))
+    context = {
+        "query": query,
+        "page": page,
+        "shortened": cleaned.shortened,
+        "filters": filters,
+        "sort": sort,
+        "sorts": list(SEARCH_SORTS),
+        "identifier_offer": identifier_offer,
+        "add_form": AddPaperForm(initial={"identifier": query}) if identifier_offer else None,
+        "full_text": search_lib.full_text_available(),
+        "querystring": _querystring(request, drop="page"),
+    }
+    return render(request, "papers/search.html", context)
+
+
+def _identifier_shortcut(query: str):
+    """The paper a typed identifier names; or the identifier to offer adding; or None for ordinary words."""
+    try:
+        identifier = parse_identifier(query)
+    except InvalidIdentifier:
+        return None
+    if identifier.scheme == "pmid" and len(query.strip()) < 5:
+        return None  # short numbers are more likely years or counts than PMIDs
+    paper = Paper.objects.filter(**{identifier.scheme: identifier.value}).first()
+    return paper or identifier
+
+
+def _querystring(request: HttpRequest, *, drop: str) -> str:
+    params = request.GET.copy()
+    params.pop(drop, None)
+    return params.urlencode()
+
+
+def search_suggest(request: HttpRequest) -> JsonResponse:
+    """Titles matching what is typed so far (every word, the last as a prefix), for the search box."""
+    query = search_lib.clean_query(request.GET.get("q", "")).text
+    papers = search_lib.papers_suggested(query) if len(query) >= 2 else []
+    return JsonResponse(
+        {
+            "query": query,
+            "suggestions": [{"title": p.title or p.doi, "doi": p.doi, "url": p.get_absolute_url()} for p in papers],
+        }
+    )
 
 
 def paper_add(request: HttpRequest) -> HttpResponse:

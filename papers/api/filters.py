@@ -7,6 +7,7 @@ from paperhub.moderation import ModerationStatus
 from reviews.models import Review
 
 from ..models import FetchState, Paper
+from ..search import clean_query, papers_matching
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -57,7 +58,9 @@ class PaperFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         field_name="fetch_state", choices=FetchState.choices, help_text="Metadata fetch state."
     )
-    q = django_filters.CharFilter(method="filter_q", help_text="Words of the title or venue.")
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Full-text search over title, authors, venue and abstract (web-search syntax)."
+    )
 
     class Meta:
         model = Paper
@@ -72,7 +75,4 @@ class PaperFilter(django_filters.FilterSet):
         return queryset.filter(Exists(approved) if value else ~Exists(approved))
 
     def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
-        value = value.replace("\x00", "").strip()[:500]
-        return queryset.filter(Q(title__icontains=value) | Q(container_title__icontains=value)) if value else queryset
+        return papers_matching(queryset, clean_query(value).text)

@@ -305,6 +305,7 @@ def test_home_page_shows_search_recent_papers_and_counts(client):
 
 
 def test_search_box_goes_straight_to_a_pasted_doi(client):
+    PaperFactory(doi="10.2214/ajr.19.21878")
     response = client.get("/search", {"q": "https://doi.org/10.2214/AJR.19.21878"})
     assert (response.status_code, response["Location"]) == (302, "/doi/10.2214/ajr.19.21878")
 

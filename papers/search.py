@@ -1,0 +1,111 @@
+"""Full-text search over papers: PostgreSQL's tsvector (title A, authors B, venue C, abstract D), unaccented.
+
+On other databases (SQLite under `make run`) it falls back to case-insensitive substring matching.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from .models import Paper
+
+MAX_QUERY_LENGTH = 300
+# Markers ts_headline puts around matches; the page escapes the text, then turns them into <mark>.
+MARK_START, MARK_END = "\x02", "\x03"
+
+
+@dataclass
+class CleanQuery:
+    text: str
+    shortened: bool = False
+
+
+def clean_query(raw: str) -> CleanQuery:
+    """What we search for: control characters dropped, whitespace folded, length bounded."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", raw or "")
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        return CleanQuery(text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0] or text[:MAX_QUERY_LENGTH], shortened=True)
+    return CleanQuery(text)
+
+
+def full_text_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _unaccent(text: str) -> Func:
+    return Func(Value(text), function="paperhub_unaccent", output_field=TextField())
+
+
+def web_query(text: str) -> SearchQuery:
+    """Google-like syntax: words are ANDed, "quoted phrases", OR, and -excluded words."""
+    return SearchQuery(_unaccent(text), search_type="websearch", config="english")
+
+
+def prefix_query(text: str) -> SearchQuery | None:
+    """Every word must match, the last one as a prefix: for suggestions while typing."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    raw = " & ".join(f"{word}:*" if i == len(words) - 1 else word for i, word in enumerate(words[:8]))
+    return SearchQuery(_unaccent(raw), search_type="raw", config="english")
+
+
+def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
+    """Papers matching `text`, best first (recency breaks ties), with `rank` and a highlighted `snippet`."""
+    if not text:
+        return queryset
+    if not full_text_available():
+        return _simple_matching(queryset, text)
+    query = web_query(text)
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline(
+                Coalesce(NullIf("abstract", Value("")), "title"),
+                query,
+                config="english",
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", F("published_date").desc(nulls_last=True), "-id")
+    )
+
+
+def papers_suggested(text: str, *, limit: int = 8) -> list[Paper]:
+    query = prefix_query(text)
+    if query is None:
+        return []
+    base = Paper.objects.only("doi", "title")
+    if not full_text_available():
+        return list(_simple_matching(base, text)[:limit])
+    return list(
+        base.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "-id")[:limit]
+    )
+
+
+def _simple_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
+    condition = Q()
+    for word in text.split()[:8]:
+        condition &= (
+            Q(title__icontains=word)
+            | Q(abstract__icontains=word)
+            | Q(container_title__icontains=word)
+            | Q(authorships__author__family_name__icontains=word)
+            | Q(authorships__author__literal_name__icontains=word)
+        )
+    return queryset.filter(condition).distinct().order_by(F("published_date").desc(nulls_last=True), "-id")

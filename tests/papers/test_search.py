@@ -1,0 +1,163 @@
+"""Full-text search on PostgreSQL: ranking, accents, phrases, prefixes, shortcuts, filters, hostile input."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from papers.models import Paper
+from tests.papers.factories import AuthorFactory, AuthorshipFactory, PaperFactory, PaperTopicFactory
+from tests.reviews.factories import ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(client, params):
+    response = client.get("/search", params)
+    assert response.status_code == 200
+    return [a.get_text() for a in BeautifulSoup(response.content, "html.parser").select(".search-results a")]
+
+
+def test_title_match_outranks_abstract_match(client):
+    PaperFactory(title="Notes on cell biology", abstract="We discuss microglia at length.")
+    PaperFactory(title="Microglia activation in mice", abstract="Something else entirely.")
+    assert titles(client, {"q": "microglia"}) == ["Microglia activation in mice", "Notes on cell biology"]
+
+
+def test_recency_breaks_ties(client):
+    import datetime as dt
+
+    PaperFactory(title="Dopamine study", published_date=dt.date(2001, 1, 1))
+    PaperFactory(title="Dopamine study", published_date=dt.date(2020, 1, 1), abstract="")
+    results = client.get("/search", {"q": "dopamine"}).content.decode()
+    assert results.index("2020") < results.index("2001")
+
+
+def test_stemming_finds_other_word_forms(client):
+    PaperFactory(title="Neurons in the basal ganglia")
+    assert titles(client, {"q": "neuron"}) == ["Neurons in the basal ganglia"]
+
+
+def test_unaccented_matching_finds_muller(client):
+    paper = PaperFactory(title="A study of something")
+    AuthorshipFactory(paper=paper, position=1, author=AuthorFactory(given_name="Jörg", family_name="Müller"))
+    assert titles(client, {"q": "Muller"}) == ["A study of something"]
+    assert titles(client, {"q": "Müller"}) == ["A study of something"]
+
+
+def test_author_names_and_venues_are_searched(client):
+    paper = PaperFactory(title="Untitled work", container_title="Journal of Obscure Results")
+    AuthorshipFactory(paper=paper, position=1, author=AuthorFactory(given_name="Ada", family_name="Lovelace"))
+    assert titles(client, {"q": "lovelace"}) == ["Untitled work"]
+    assert titles(client, {"q": "obscure"}) == ["Untitled work"]
+
+
+def test_author_changes_reach_the_index():
+    from papers.search import papers_matching
+
+    paper = PaperFactory(title="Renamed author paper")
+    authorship = AuthorshipFactory(paper=paper, position=1, author=AuthorFactory(family_name="Oldname"))
+    assert papers_matching(Paper.objects.all(), "oldname").count() == 1
+    authorship.author.family_name = "Newname"
+    authorship.author.save()
+    assert papers_matching(Paper.objects.all(), "newname").count() == 1
+    assert papers_matching(Paper.objects.all(), "oldname").count() == 0
+    authorship.delete()
+    assert papers_matching(Paper.objects.all(), "newname").count() == 0
+
+
+def test_phrase_and_exclusion(client):
+    PaperFactory(title="Basal ganglia of mice")
+    PaperFactory(title="Mice and the ganglia basal view")
+    assert titles(client, {"q": '"basal ganglia"'}) == ["Basal ganglia of mice"]
+    assert titles(client, {"q": "ganglia -view"}) == ["Basal ganglia of mice"]
+
+
+def test_snippet_highlights_matches_and_escapes_the_rest(client):
+    PaperFactory(title="Harmless", abstract="When x < y & z > w the microglia <b onclick=alert(1)> react.")
+    html = client.get("/search", {"q": "microglia"}).content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    snippet = soup.select_one(".snippet")
+    assert snippet.find("mark").get_text() == "microglia"
+    assert [tag.name for tag in snippet.find_all(True)] == ["mark"]
+    assert "&lt;" in str(snippet) and "&amp;" in str(snippet)
+
+
+def test_prefix_suggestions(client):
+    PaperFactory(title="Methylphenidate exposure in mice")
+    PaperFactory(title="Unrelated paper")
+    data = client.get("/search/suggest", {"q": "methylphen"}).json()
+    assert [s["title"] for s in data["suggestions"]] == ["Methylphenidate exposure in mice"]
+    assert client.get("/search/suggest", {"q": "exposure mi"}).json()["suggestions"][0]["doi"]
+    assert client.get("/search/suggest", {"q": "m"}).json()["suggestions"] == []
+
+
+@pytest.mark.parametrize("typed", ["10.5555/SHORTCUT", "doi:10.5555/shortcut", "https://doi.org/10.5555/shortcut"])
+def test_identifier_typed_goes_straight_to_the_paper(client, typed):
+    PaperFactory(doi="10.5555/shortcut")
+    response = client.get("/search", {"q": typed})
+    assert (response.status_code, response["Location"]) == (302, "/doi/10.5555/shortcut")
+
+
+def test_pmid_and_arxiv_shortcuts(client):
+    PaperFactory(doi="10.5555/pubmed.one", pmid="31556700")
+    assert client.get("/search", {"q": "31556700"})["Location"] == "/doi/10.5555/pubmed.one"
+    PaperFactory(doi="10.48550/arxiv.2311.16162")
+    assert client.get("/search", {"q": "arXiv:2311.16162"})["Location"] == "/doi/10.48550/arxiv.2311.16162"
+
+
+def test_unknown_identifier_offers_to_add_it(client):
+    soup = BeautifulSoup(client.get("/search", {"q": "10.5555/not.yet"}).content, "html.parser")
+    assert "is not on PaperHub yet" in soup.select_one("#offer-heading").get_text()
+    assert soup.select_one("form.add-form input[name=identifier]")["value"] == "10.5555/not.yet"
+
+
+def test_filters_apply_to_results(client):
+    import datetime as dt
+
+    old = PaperFactory(title="Graph theory classic", published_date=dt.date(1990, 1, 1))
+    new = PaperFactory(title="Graph theory today", published_date=dt.date(2022, 1, 1), work_type="posted-content")
+    ReviewFactory(paper=new)
+    PaperTopicFactory(paper=old, topic__openalex_id="T55555")
+    assert titles(client, {"q": "graph", "year_min": 2000}) == ["Graph theory today"]
+    assert titles(client, {"q": "graph", "type": "posted-content"}) == ["Graph theory today"]
+    assert titles(client, {"q": "graph", "has_reviews": "true"}) == ["Graph theory today"]
+    assert titles(client, {"q": "graph", "topic": "T55555"}) == ["Graph theory classic"]
+    assert titles(client, {"q": "graph", "sort": "oldest"}) == ["Graph theory classic", "Graph theory today"]
+
+
+def test_api_q_uses_full_text(client):
+    PaperFactory(title="Microglia activation in mice")
+    PaperFactory(title="Other")
+    results = client.get("/api/v1/papers/", {"q": "activated"}).json()["results"]
+    assert [p["title"] for p in results] == ["Microglia activation in mice"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced',
+        "a & b | !c",
+        "(((",
+        "':*",
+        "\x00nul\x00",
+        "x" * 10_000,
+        "OR OR OR",
+        "-",
+        "<script>",
+        "\\",
+        "' OR 1=1 --",
+        "ünïcödé ✓ 漢字",
+        "foo:*",
+    ],
+)
+def test_hostile_queries_never_fail(client, query):
+    PaperFactory(title="A paper")
+    response = client.get("/search", {"q": query})
+    assert response.status_code == 200
+    assert client.get("/search/suggest", {"q": query}).status_code == 200
+    api = client.get("/api/v1/papers/", {"q": query})
+    assert api.status_code == 200 or (api.status_code == 400 and api.json()["error"]["fields"]["q"])
+
+
+def test_overlong_query_says_it_was_shortened(client):
+    html = client.get("/search", {"q": "word " * 3000}).content.decode()
+    assert "only its first 300 characters were searched" in html
