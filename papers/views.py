@@ -3,13 +3,13 @@ import json
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from . import citation, selectors, services
+from . import browse, citation, selectors, services
 from . import doi as doi_lib
 from . import search as search_lib
 from .api.filters import PaperFilter
@@ -190,3 +190,75 @@ def lookup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if lookup.state == IdentifierLookup.State.RESOLVED and lookup.paper_id:
         return redirect(lookup.paper)
     return render(request, "papers/lookup_detail.html", {"lookup": lookup})
+
+
+TAXON_SORTS = {"newest": "-published_date", "oldest": "published_date", "title": "title", "added": "-created_at"}
+
+
+def taxonomy(request: HttpRequest) -> HttpResponse:
+    return render(request, "papers/taxonomy.html", {"domains": browse.taxonomy_tree()})
+
+
+def taxon_detail(request: HttpRequest, level: str, openalex_id: str) -> HttpResponse:
+    model = browse.LEVELS.get(level)
+    if model is None:
+        raise Http404("No such taxonomy level")
+    node = get_object_or_404(model, openalex_id=openalex_id)
+    sort = request.GET.get("sort", "newest")
+    papers = browse.papers_under(node).order_by(TAXON_SORTS.get(sort, "-published_date"), "-id")
+    page = Paginator(papers, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "papers/taxon_detail.html",
+        {
+            "node": node,
+            "level": level,
+            "breadcrumb": browse.node_breadcrumb(node),
+            "page": page,
+            "sort": sort,
+            "sorts": list(TAXON_SORTS),
+            "children": _children(node),
+            "child_level": {"domains": "fields", "fields": "subfields", "subfields": "topics"}.get(level),
+            "feed_url": reverse("papers:topic_feed", kwargs={"openalex_id": node.openalex_id})
+            if level == "topics"
+            else "",
+        },
+    )
+
+
+def _children(node):
+    for attr in ("fields", "subfields", "topics"):
+        if hasattr(node, attr):
+            return list(getattr(node, attr).order_by("name"))
+    return []
+
+
+def author_detail(request: HttpRequest, orcid: str) -> HttpResponse:
+    try:
+        canonical = doi_lib.normalize_orcid(orcid)
+    except doi_lib.InvalidORCID as exc:
+        return render(request, "papers/doi_invalid.html", {"given": orcid, "reason": str(exc)}, status=404)
+    if canonical != orcid:
+        return HttpResponsePermanentRedirect(reverse("papers:author", kwargs={"orcid": canonical}))
+    author, authorships = browse.author_papers(orcid=canonical)
+    if author is None:
+        raise Http404("No author with this ORCID iD is on PaperHub.")
+    affiliations = sorted({a for authorship in authorships for a in authorship.affiliations})
+    return render(
+        request,
+        "papers/author_detail.html",
+        {"author": author, "authorships": authorships, "affiliations": affiliations},
+    )
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /account/",
+        "Disallow: /search",
+        "Disallow: /api/v1/docs/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,0 +1,65 @@
+"""Atom feeds of newly approved reviews: all, and per paper."""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from paperhub.moderation import ModerationStatus
+from papers import doi as doi_lib
+from papers.models import Paper
+
+from .models import Review
+
+
+class LatestReviewsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "PaperHub: new public peer reviews"
+    subtitle = "Reviews approved on PaperHub, newest first."
+
+    def link(self):
+        return reverse("papers:home")
+
+    def items(self):
+        return (
+            Review.objects.filter(status=ModerationStatus.APPROVED)
+            .select_related("paper")
+            .order_by("-published_at", "-id")[:50]
+        )
+
+    def item_title(self, item):
+        return f"Review of “{item.paper.title or item.paper.doi}” by {item.reviewer_name}"
+
+    def item_description(self, item):
+        return item.body_html  # sanitized when it was saved
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.published_at or item.created_at
+
+    def item_author_name(self, item):
+        return item.reviewer_name
+
+
+class PaperReviewsFeed(LatestReviewsFeed):
+    def get_object(self, request, doi):
+        try:
+            return get_object_or_404(Paper, doi=doi_lib.normalize_doi(doi))
+        except doi_lib.InvalidDOI:
+            raise Http404("Not a DOI") from None
+
+    def title(self, paper):
+        return f"PaperHub: reviews of “{paper.title or paper.doi}”"
+
+    def link(self, paper):
+        return paper.get_absolute_url()
+
+    def items(self, paper):
+        return (
+            Review.objects.filter(status=ModerationStatus.APPROVED, paper=paper)
+            .select_related("paper")
+            .order_by("-published_at", "-id")[:50]
+        )

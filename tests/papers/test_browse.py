@@ -1,0 +1,134 @@
+"""Ways in besides search: the topic tree and pages, author pages, Atom feeds, sitemap, robots.txt."""
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.papers.factories import AuthorFactory, AuthorshipFactory, PaperFactory, PaperTopicFactory, TopicFactory
+from tests.reviews.factories import ReviewFactory
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def topic_papers():
+    topic = TopicFactory(openalex_id="T11478", name="Caching and Content Delivery")
+    papers = [PaperFactory(title=f"Caching paper {i}", published_date=dt.date(2010 + i, 1, 1)) for i in range(3)]
+    for paper in papers:
+        PaperTopicFactory(paper=paper, topic=topic)
+    return topic, papers
+
+
+def test_tree_shows_every_level_with_counts(client, topic_papers, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        soup = BeautifulSoup(client.get("/topics/").content, "html.parser")
+    text = soup.select_one(".tree").get_text(" ", strip=True)
+    for expected in (
+        "Physical Sciences (3)",
+        "Computer Science (3)",
+        "Computer Networks and Communications (3)",
+        "Caching and Content Delivery (3)",
+    ):
+        assert expected in text
+
+
+@pytest.mark.parametrize(
+    ("level", "openalex_id"), [("topics", "T11478"), ("subfields", "1705"), ("fields", "17"), ("domains", "3")]
+)
+def test_each_level_has_a_page_with_breadcrumb_and_papers(client, topic_papers, level, openalex_id):
+    soup = BeautifulSoup(client.get(f"/{level}/{openalex_id}").content, "html.parser")
+    crumbs = [li.get_text(strip=True) for li in soup.select(".breadcrumb li")]
+    assert crumbs[0] == "Topics" and crumbs[1] == "Physical Sciences"
+    assert len(soup.select(".paper-list li")) == 3
+
+
+def test_topic_page_sorts_and_paginates(client, topic_papers):
+    topic, _ = topic_papers
+    for i in range(30):
+        PaperTopicFactory(paper=PaperFactory(title=f"More {i:02d}"), topic=topic)
+    soup = BeautifulSoup(client.get("/topics/T11478", {"sort": "oldest"}).content, "html.parser")
+    assert soup.select(".paper-list a")[0].get_text() == "Caching paper 0"
+    assert "Page 1 of 2" in soup.select_one(".pagination").get_text()
+    assert client.get("/topics/T00000").status_code == 404
+    assert client.get("/planets/T11478").status_code == 404
+
+
+def test_author_page_lists_papers_and_affiliations(client):
+    author = AuthorFactory(given_name="Marie", family_name="Curie", orcid="0000-0002-1825-0097")
+    for i in range(2):
+        AuthorshipFactory(paper=PaperFactory(title=f"Radium {i}"), author=author, position=1, affiliations=[f"Lab {i}"])
+    soup = BeautifulSoup(client.get("/authors/0000-0002-1825-0097").content, "html.parser")
+    assert soup.h1.get_text() == "Marie Curie"
+    assert sorted(a.get_text() for a in soup.select(".paper-list a")) == ["Radium 0", "Radium 1"]
+    assert "Lab 0; Lab 1" in soup.get_text()
+    assert client.get("/authors/https://orcid.org/0000-0002-1825-0097").status_code == 404  # slashes: not an iD path
+    assert client.get("/authors/0000-0002-1825-0098").status_code == 404
+    assert client.get("/authors/0000-0001-5109-3700").status_code == 404
+
+
+def test_paper_page_links_authors_and_topics(client, topic_papers):
+    paper = topic_papers[1][0]
+    AuthorshipFactory(paper=paper, position=1, author=AuthorFactory(given_name="Ada", family_name="Lovelace"))
+    AuthorshipFactory(paper=paper, position=2, author=AuthorFactory(orcid="0000-0002-1825-0097"))
+    soup = BeautifulSoup(client.get(paper.get_absolute_url()).content, "html.parser")
+    links = [a["href"] for a in soup.select("ol.authors a.author-name")]
+    assert links == ["/search?q=%22Ada%20Lovelace%22", "/authors/0000-0002-1825-0097"]
+    assert soup.select_one("a.topic-name")["href"] == "/topics/T11478"
+
+
+def parse_atom(response):
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    return root
+
+
+def test_paper_feeds_are_valid_atom(client, topic_papers):
+    root = parse_atom(client.get("/feeds/papers.atom"))
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 3 and all(e.find(f"{ATOM}id").text.startswith("https://doi.org/") for e in entries)
+    topic_root = parse_atom(client.get("/feeds/topics/T11478.atom"))
+    assert "Caching and Content Delivery" in topic_root.find(f"{ATOM}title").text
+    assert client.get("/feeds/topics/T00000.atom").status_code == 404
+
+
+def test_review_feeds_are_valid_atom_and_only_approved(client):
+    paper = PaperFactory(doi="10.5555/feed.paper", title="Fed paper")
+    ReviewFactory(paper=paper, body="visible review")
+    ReviewFactory(paper=paper, body="hidden review", status="pending")
+    for path in ("/feeds/reviews.atom", "/feeds/reviews/10.5555/feed.paper.atom"):
+        root = parse_atom(client.get(path))
+        text = ET.tostring(root, encoding="unicode")
+        assert len(root.findall(f"{ATOM}entry")) == 1 and "hidden review" not in text
+
+
+def test_pages_announce_their_feeds(client):
+    paper = PaperFactory(doi="10.5555/feeds.linked")
+    home = BeautifulSoup(client.get("/").content, "html.parser")
+    assert {link["href"] for link in home.select('link[rel=alternate][type="application/atom+xml"]')} == {
+        "/feeds/papers.atom",
+        "/feeds/reviews.atom",
+    }
+    page = BeautifulSoup(client.get(paper.get_absolute_url()).content, "html.parser")
+    assert page.select_one('link[rel=alternate][type="application/atom+xml"]')["href"] == (
+        "/feeds/reviews/10.5555/feeds.linked.atom"
+    )
+
+
+def test_sitemap_is_valid_xml_listing_paper_pages(client):
+    PaperFactory(doi="10.5555/in.sitemap")
+    PaperFactory(doi="10.5555/pending.paper", fetch_state="pending")
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    [location] = [el.text for el in index.iter(f"{ns}loc")]
+    urls = ET.fromstring(client.get(location.replace("http://testserver", "")).content)
+    pages = [el.text for el in urls.iter(f"{ns}loc")]
+    assert pages == ["http://testserver/doi/10.5555/in.sitemap"]
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text and "Disallow: /admin/" in text
