@@ -76,7 +76,11 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [GinIndex(fields=["search_vector"], name="paper_search_gin")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="paper_search_gin"),
+            # Recency: search ranks the most recent matches of very common words, lists sort by date.
+            models.Index(F("published_date").desc(nulls_last=True), F("id").desc(), name="paper_published_desc"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(doi=Lower("doi")), name="paper_doi_lowercase"),
             models.CheckConstraint(condition=Q(doi__startswith="10."), name="paper_doi_prefix"),

@@ -9,13 +9,16 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.functional import cached_property
 
 from .models import Paper
 
 MAX_QUERY_LENGTH = 300
+RANKED_CANDIDATES = 1000
 # Markers ts_headline puts around matches; the page escapes the text, then turns them into <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
 
@@ -58,30 +61,77 @@ def prefix_query(text: str) -> SearchQuery | None:
 
 
 def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
-    """Papers matching `text`, best first (recency breaks ties), with `rank` and a highlighted `snippet`."""
+    """Papers matching `text`, unordered (the caller orders): what the API's `q` filter uses."""
     if not text:
         return queryset
     if not full_text_available():
         return _simple_matching(queryset, text)
+    return queryset.filter(search_vector=web_query(text))
+
+
+def papers_ranked(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
+    return papers_ranked_capped(queryset, text)[0]
+
+
+def papers_ranked_capped(queryset: QuerySet[Paper], text: str) -> tuple[QuerySet[Paper], bool]:
+    """Papers matching `text`, best first (recency breaks ties), with `rank` and a highlighted `snippet`.
+
+    Ranking reads every candidate's document, so for very common words (more than RANKED_CANDIDATES matches)
+    only the most recent RANKED_CANDIDATES matches are ranked: the cost stays bounded whatever the corpus size.
+    """
+    if not text:
+        return queryset, False
+    if not full_text_available():
+        return _simple_matching(queryset, text), False
     query = web_query(text)
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), query),
-            snippet=SearchHeadline(
-                Coalesce(NullIf("abstract", Value("")), "title"),
-                query,
-                config="english",
-                start_sel=MARK_START,
-                stop_sel=MARK_END,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .order_by("-rank", F("published_date").desc(nulls_last=True), "-id")
-    )
+    matches = queryset.filter(search_vector=query)
+    capped = count_capped(matches) > RANKED_CANDIDATES
+    if capped:
+        recent = matches.order_by(F("published_date").desc(nulls_last=True), "-id").values_list("id", flat=True)[
+            :RANKED_CANDIDATES
+        ]
+        matches = Paper.objects.filter(id__in=list(recent))
+    ranked = matches.annotate(
+        rank=SearchRank(F("search_vector"), query),
+        snippet=SearchHeadline(
+            Coalesce(NullIf("abstract", Value("")), "title"),
+            query,
+            config="english",
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        ),
+    ).order_by("-rank", F("published_date").desc(nulls_last=True), "-id")
+    return ranked, capped
+
+
+def count_capped(queryset: QuerySet, cap: int | None = None) -> int:
+    """How many rows, counting no further than cap + 1: cheap however common the words are."""
+    cap = RANKED_CANDIDATES if cap is None else cap
+    return queryset.order_by().values("id")[: cap + 1].count()
+
+
+class CappedPaginator(Paginator):
+    """Counts at most RANKED_CANDIDATES results; past that the page says "more than"."""
+
+    def __init__(self, object_list, per_page, *, known_capped: bool = False, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_capped = known_capped
+
+    cap = property(lambda self: RANKED_CANDIDATES)
+
+    @cached_property
+    def count(self) -> int:
+        if self.known_capped:  # the results were already cut to the cap
+            return self.cap + 1
+        return min(count_capped(self.object_list), self.cap + 1)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
 
 
 def papers_suggested(text: str, *, limit: int = 8) -> list[Paper]:

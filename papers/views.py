@@ -112,11 +112,15 @@ def search(request: HttpRequest) -> HttpResponse:
             return redirect(shortcut)
         identifier_offer = shortcut
     filters = PaperFilter({k: v for k, v in request.GET.items() if k != "q"}, queryset=Paper.objects.all())
-    results = search_lib.papers_matching(filters.qs, query) if filters.is_valid() else Paper.objects.none()
     sort = request.GET.get("sort", "relevance" if query else "added")
-    if SEARCH_SORTS.get(sort) or not query:
-        results = results.order_by(SEARCH_SORTS.get(sort) or "-created_at", "-id")
-    page = Paginator(results.select_related(None), 20).get_page(request.GET.get("page"))
+    capped = False
+    if not filters.is_valid():
+        results = Paper.objects.none()
+    elif query and SEARCH_SORTS.get(sort) is None:
+        results, capped = search_lib.papers_ranked_capped(filters.qs, query)
+    else:
+        results = search_lib.papers_matching(filters.qs, query).order_by(SEARCH_SORTS.get(sort) or "-created_at", "-id")
+    page = search_lib.CappedPaginator(results, 20, known_capped=capped).get_page(request.GET.get("page"))
     context = {
         "query": query,
         "page": page,

@@ -161,3 +161,19 @@ def test_hostile_queries_never_fail(client, query):
 def test_overlong_query_says_it_was_shortened(client):
     html = client.get("/search", {"q": "word " * 3000}).content.decode()
     assert "only its first 300 characters were searched" in html
+
+
+def test_very_common_words_rank_only_the_most_recent_matches(client, settings, monkeypatch):
+    import datetime as dt
+
+    from papers import search
+
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 3)
+    for year in range(2000, 2006):
+        PaperFactory(title=f"Common word paper {year}", published_date=dt.date(year, 1, 1))
+    ranked = list(search.papers_ranked(Paper.objects.all(), "common"))
+    assert sorted(p.published_date.year for p in ranked) == [2003, 2004, 2005]
+    html = client.get("/search", {"q": "common"}).content.decode()
+    assert "More than 3 papers for “common”; the 3 most recent are ranked." in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert len(soup.select(".search-results li")) == 3

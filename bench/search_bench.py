@@ -1,0 +1,176 @@
+"""Search latency on PostgreSQL at growing corpus sizes: p50 and p95 for one-word, three-word and rare-word queries.
+
+    .venv/bin/python bench/search_bench.py                 # 10,000 then 100,000 papers
+    .venv/bin/python bench/search_bench.py --sizes 1000    # a quick look
+
+It uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/paperhub_bench), fills it
+with generated papers whose words follow a Zipf law over the vocabulary of the recorded real abstracts, and times
+exactly what the search page runs: the count and the first page of 20 with ranked snippets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperhub_bench")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+QUERIES_PER_KIND = 40
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+    admin_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def vocabulary() -> list[str]:
+    """Words of the recorded real abstracts and titles, most frequent first."""
+    text = []
+    for path in (ROOT / "papers" / "fixtures" / "upstream").rglob("*"):
+        if path.suffix in (".json", ".xml"):
+            text.append(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8", errors="ignore")))
+    counts: dict[str, int] = {}
+    for word in re.findall(r"[a-z]{4,14}", " ".join(text).lower()):
+        counts[word] = counts.get(word, 0) + 1
+    return sorted(counts, key=counts.get, reverse=True)
+
+
+class Corpus:
+    def __init__(self, words: list[str], seed: int = 42):
+        self.words = words
+        self.random = random.Random(seed)
+        self.weights = [1 / (rank + 1) for rank in range(len(words))]  # Zipf
+
+    def phrase(self, n: int) -> str:
+        return " ".join(self.random.choices(self.words, weights=self.weights, k=n))
+
+
+def load_papers(corpus: Corpus, start: int, count: int) -> None:
+    import datetime as dt
+
+    from papers.models import Author, Authorship, Paper
+
+    batch = 2000
+    for offset in range(start, start + count, batch):
+        papers = Paper.objects.bulk_create(
+            [
+                Paper(
+                    doi=f"10.99999/bench.{i}",
+                    title=corpus.phrase(corpus.random.randint(6, 14)).capitalize(),
+                    abstract="\n\n".join(corpus.phrase(corpus.random.randint(60, 110)) for _ in range(2)),
+                    container_title=corpus.phrase(3).title(),
+                    fetch_state="ready",
+                    published_precision="day",
+                    published_date=dt.date(1990 + i % 35, 1 + i % 12, 1 + i % 28),
+                )
+                for i in range(offset, min(offset + batch, start + count))
+            ]
+        )
+        authors = Author.objects.bulk_create(
+            [
+                Author(given_name=corpus.phrase(1).title(), family_name=corpus.phrase(1).title())
+                for _ in range(len(papers) * 3)
+            ]
+        )
+        Authorship.objects.bulk_create(
+            [
+                Authorship(paper=paper, author=authors[3 * n + k], position=k + 1)
+                for n, paper in enumerate(papers)
+                for k in range(3)
+            ]
+        )
+
+
+def time_queries(queries: list[str]) -> dict:
+    from papers.models import Paper
+    from papers.search import CappedPaginator, papers_ranked_capped
+
+    samples = []
+    hits = []
+    for query in queries:
+        started = time.perf_counter()
+        results, capped = papers_ranked_capped(Paper.objects.all(), query)
+        page = CappedPaginator(results, 20, known_capped=capped).get_page(1)
+        list(page.object_list)
+        hits.append(page.paginator.count)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 1),
+        "median_hits": int(statistics.median(hits)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--output", default=str(ROOT / "bench" / "search_results.json"))
+    args = parser.parse_args()
+
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE papers_paper, papers_author RESTART IDENTITY CASCADE")
+
+    words = vocabulary()
+    corpus = Corpus(words)
+    common, rare = words[:50], words[len(words) // 2 :]
+    results = {
+        "machine": os.uname().nodename,
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+        "vocabulary": len(words),
+        "runs": [],
+    }
+    loaded = 0
+    for size in sorted(args.sizes):
+        started = time.perf_counter()
+        load_papers(corpus, loaded, size - loaded)
+        loaded = size
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE papers_paper")
+        load_seconds = time.perf_counter() - started
+        picker = random.Random(size)
+        kinds = {
+            "one word": [picker.choice(common) for _ in range(QUERIES_PER_KIND)],
+            "three words": [" ".join(picker.sample(words[:400], 3)) for _ in range(QUERIES_PER_KIND)],
+            "rare word": [picker.choice(rare) for _ in range(QUERIES_PER_KIND)],
+        }
+        for kind, queries in kinds.items():
+            row = {"papers": size, "query": kind, **time_queries(queries)}
+            results["runs"].append(row)
+            print(
+                f"{size:>8,} papers  {kind:<12} p50 {row['p50_ms']:>7.1f} ms  p95 {row['p95_ms']:>7.1f} ms  "
+                f"(median {row['median_hits']:,} hits; loaded in {load_seconds:.0f} s)",
+                flush=True,
+            )
+    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
