@@ -123,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--output", default=str(ROOT / "bench" / "search_results.json"))
+    parser.add_argument("--reuse", action="store_true", help="keep generated papers from an earlier run")
     args = parser.parse_args()
 
     ensure_database()
@@ -133,11 +134,16 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE papers_paper, papers_author RESTART IDENTITY CASCADE")
+    from papers.models import Paper
+
+    loaded = Paper.objects.count() if args.reuse else 0
+    if loaded > min(args.sizes) or not args.reuse:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE papers_paper, papers_author RESTART IDENTITY CASCADE")
+        loaded = 0
 
     words = vocabulary()
-    corpus = Corpus(words)
+    corpus = Corpus(words, seed=42 + loaded)
     common, rare = words[:50], words[len(words) // 2 :]
     results = {
         "machine": os.uname().nodename,
@@ -146,7 +152,6 @@ def main() -> None:
         "vocabulary": len(words),
         "runs": [],
     }
-    loaded = 0
     for size in sorted(args.sizes):
         started = time.perf_counter()
         load_papers(corpus, loaded, size - loaded)

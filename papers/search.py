@@ -84,13 +84,15 @@ def papers_ranked_capped(queryset: QuerySet[Paper], text: str) -> tuple[QuerySet
     if not full_text_available():
         return _simple_matching(queryset, text), False
     query = web_query(text)
-    matches = queryset.filter(search_vector=query)
-    capped = count_capped(matches) > RANKED_CANDIDATES
-    if capped:
-        recent = matches.order_by(F("published_date").desc(nulls_last=True), "-id").values_list("id", flat=True)[
-            :RANKED_CANDIDATES
-        ]
-        matches = Paper.objects.filter(id__in=list(recent))
+    # One query finds the candidates: every match, or for very common words the most recent ones (the recency
+    # index makes that cheap). Ranking then reads only those documents.
+    ids = list(
+        queryset.filter(search_vector=query)
+        .order_by(F("published_date").desc(nulls_last=True), "-id")
+        .values_list("id", flat=True)[: RANKED_CANDIDATES + 1]
+    )
+    capped = len(ids) > RANKED_CANDIDATES
+    matches = Paper.objects.filter(id__in=ids[:RANKED_CANDIDATES])
     ranked = matches.annotate(
         rank=SearchRank(F("search_vector"), query),
         snippet=SearchHeadline(

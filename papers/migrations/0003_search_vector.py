@@ -16,22 +16,29 @@ CREATE OR REPLACE FUNCTION paperhub_unaccent(text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
 
-CREATE OR REPLACE FUNCTION paperhub_paper_document(p papers_paper) RETURNS tsvector
-    LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION paperhub_document(title text, authors text, venue text, abstract text)
+    RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT
-        setweight(to_tsvector('english', paperhub_unaccent(coalesce(p.title, ''))), 'A') ||
-        setweight(to_tsvector('english', paperhub_unaccent(coalesce((
-            SELECT string_agg(concat_ws(' ', a.given_name, a.family_name, a.literal_name), ' ')
-            FROM papers_authorship s JOIN papers_author a ON a.id = s.author_id
-            WHERE s.paper_id = p.id), ''))), 'B') ||
-        setweight(to_tsvector('english', paperhub_unaccent(coalesce(p.container_title, ''))), 'C') ||
-        setweight(to_tsvector('english', paperhub_unaccent(coalesce(p.abstract, ''))), 'D')
+        setweight(to_tsvector('english', paperhub_unaccent(coalesce(title, ''))), 'A') ||
+        setweight(to_tsvector('english', paperhub_unaccent(coalesce(authors, ''))), 'B') ||
+        setweight(to_tsvector('english', paperhub_unaccent(coalesce(venue, ''))), 'C') ||
+        setweight(to_tsvector('english', paperhub_unaccent(coalesce(abstract, ''))), 'D')
+$$;
+
+CREATE OR REPLACE FUNCTION paperhub_paper_authors(pid bigint) RETURNS text
+    LANGUAGE sql STABLE AS $$
+    SELECT string_agg(concat_ws(' ', a.given_name, a.family_name, a.literal_name), ' ' ORDER BY s.position)
+    FROM papers_authorship s JOIN papers_author a ON a.id = s.author_id
+    WHERE s.paper_id = pid
 $$;
 
 CREATE OR REPLACE FUNCTION paperhub_paper_search_trigger() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search_vector := paperhub_paper_document(NEW);
+    -- A new paper has no authorships yet (they reference it), so only an update looks them up.
+    NEW.search_vector := paperhub_document(
+        NEW.title, CASE WHEN TG_OP = 'UPDATE' THEN paperhub_paper_authors(NEW.id) END,
+        NEW.container_title, NEW.abstract);
     RETURN NEW;
 END $$;
 
@@ -39,12 +46,28 @@ CREATE TRIGGER paper_search_vector
     BEFORE INSERT OR UPDATE OF title, abstract, container_title ON papers_paper
     FOR EACH ROW EXECUTE FUNCTION paperhub_paper_search_trigger();
 
--- Authors live in other tables: when they change, refresh the papers they belong to.
+-- Authors live in other tables: when they change, refresh the papers concerned, once per statement and
+-- with one grouped join (bulk inserts of thousands of authorships stay cheap).
+CREATE OR REPLACE FUNCTION paperhub_refresh_papers(paper_ids bigint[]) RETURNS void
+    LANGUAGE sql AS $$
+    UPDATE papers_paper p
+    SET search_vector = paperhub_document(p.title, x.names, p.container_title, p.abstract)
+    FROM (
+        SELECT c.paper_id,
+               string_agg(concat_ws(' ', a.given_name, a.family_name, a.literal_name), ' ' ORDER BY s.position)
+                   AS names
+        FROM unnest(paper_ids) AS c(paper_id)
+        LEFT JOIN papers_authorship s ON s.paper_id = c.paper_id
+        LEFT JOIN papers_author a ON a.id = s.author_id
+        GROUP BY c.paper_id
+    ) x
+    WHERE p.id = x.paper_id
+$$;
+
 CREATE OR REPLACE FUNCTION paperhub_authorship_search_trigger() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE papers_paper p SET search_vector = paperhub_paper_document(p)
-    WHERE p.id IN (SELECT paper_id FROM changed_rows);
+    PERFORM paperhub_refresh_papers(ARRAY(SELECT DISTINCT paper_id FROM changed_rows));
     RETURN NULL;
 END $$;
 
@@ -58,8 +81,8 @@ CREATE TRIGGER authorship_search_delete AFTER DELETE ON papers_authorship
 CREATE OR REPLACE FUNCTION paperhub_author_search_trigger() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE papers_paper p SET search_vector = paperhub_paper_document(p)
-    WHERE p.id IN (SELECT s.paper_id FROM papers_authorship s WHERE s.author_id IN (SELECT id FROM changed_rows));
+    PERFORM paperhub_refresh_papers(ARRAY(
+        SELECT DISTINCT s.paper_id FROM papers_authorship s WHERE s.author_id IN (SELECT id FROM changed_rows)));
     RETURN NULL;
 END $$;
 
@@ -67,7 +90,7 @@ CREATE TRIGGER author_search_update AFTER UPDATE ON papers_author
     REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION paperhub_author_search_trigger();
 
 CREATE INDEX IF NOT EXISTS paper_search_gin ON papers_paper USING gin (search_vector);
-UPDATE papers_paper p SET search_vector = paperhub_paper_document(p);
+SELECT paperhub_refresh_papers(ARRAY(SELECT id FROM papers_paper));
 """
 
 BACKWARD = r"""
@@ -79,7 +102,9 @@ DROP TRIGGER IF EXISTS paper_search_vector ON papers_paper;
 DROP FUNCTION IF EXISTS paperhub_author_search_trigger();
 DROP FUNCTION IF EXISTS paperhub_authorship_search_trigger();
 DROP FUNCTION IF EXISTS paperhub_paper_search_trigger();
-DROP FUNCTION IF EXISTS paperhub_paper_document(papers_paper);
+DROP FUNCTION IF EXISTS paperhub_refresh_papers(bigint[]);
+DROP FUNCTION IF EXISTS paperhub_paper_authors(bigint);
+DROP FUNCTION IF EXISTS paperhub_document(text, text, text, text);
 DROP INDEX IF EXISTS paper_search_gin;
 """
 
