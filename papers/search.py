@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from .models import Paper
 
 MAX_QUERY_LENGTH = 300
-RANKED_CANDIDATES = 1000
+RANKED_CANDIDATES = 500
 # Markers ts_headline puts around matches; the page escapes the text, then turns them into <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
 
