@@ -177,3 +177,18 @@ def test_very_common_words_rank_only_the_most_recent_matches(client, settings, m
     assert "More than 3 papers for “common”; the 3 most recent are ranked." in html
     soup = BeautifulSoup(html, "html.parser")
     assert len(soup.select(".search-results li")) == 3
+
+
+def test_a_visitor_finds_demo_papers_every_way(client):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    elife = (
+        "Automated quantitative histology reveals vascular morphodynamics during Arabidopsis hypocotyl secondary growth"
+    )
+    assert elife in titles(client, {"q": "proliferation"}), "a word only in the abstract"
+    assert elife in titles(client, {"q": "radial pattern specialized tissues"}), "words of the abstract"
+    assert elife in titles(client, {"q": "Sankar"}), "an author"
+    topic_page = client.get("/topics/T11478").content.decode()
+    assert "Vector Quotient Filters" in topic_page, "a topic"
+    assert client.get("/search", {"q": "https://doi.org/10.7554/eLife.01567"})["Location"] == "/doi/10.7554/elife.01567"
