@@ -109,3 +109,32 @@ def test_orcid_sign_in_is_offered_only_when_configured():
     )
     last_lines = (without.stdout.strip().splitlines()[-1:], with_orcid.stdout.strip().splitlines()[-1:])
     assert last_lines == (["False"], ["True"]), without.stderr + with_orcid.stderr
+
+
+def test_make_run_configuration_works_on_sqlite(tmp_path):
+    """`make run`'s defaults: SQLite and the file broker under var/. Migrate, load the demo, browse and search."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}}
+    env.update({"DEBUG": "true", "PAPERHUB_VAR_DIR": str(tmp_path), "SECRET_KEY": "x"})
+
+    def manage(*args):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+        return result.stdout
+
+    manage("migrate", "--noinput")
+    assert "11 added" in manage("load_demo")
+    script = (
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='127.0.0.1')\n"
+        "for path in ['/', '/search?q=proliferation', '/search?q=Sankar', '/topics/', '/topics/T11478',\n"
+        "             '/doi/10.7554/elife.01567', '/api/v1/papers/?q=histology', '/feeds/papers.atom']:\n"
+        "    r = c.get(path)\n"
+        "    print(path, r.status_code, b'hypocotyl' in r.content or b'Vector Quotient' in r.content)\n"
+    )
+    out = manage("shell", "-c", script)
+    lines = [line for line in out.splitlines() if line.startswith("/")]
+    assert len(lines) == 8 and all(" 200 " in line for line in lines), out
+    assert all(line.endswith("True") for line in lines if "search" in line or "topics/T" in line), out
+    assert (tmp_path / "paperhub.sqlite3").exists()
