@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
@@ -11,14 +13,33 @@ from .models import ApiToken
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers, 503 otherwise: what a load balancer's health check asks."""
+    """What a load balancer's health check asks: 200 when the database and the broker answer, 503 otherwise."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
-        return JsonResponse({"status": "unavailable", "database": f"error: {type(exc).__name__}"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _check_broker() -> str:
+    from django.conf import settings
+
+    from paperhub.celery import app
+
+    try:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=0, timeout=2)
+    except Exception as exc:  # any broker failure is a failed health check, reported by its type
+        return f"error: {type(exc).__name__}"
+    return "ok"
 
 
 @login_required
@@ -51,6 +72,21 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 with a retry hint when the database went away (it reconnects on the next request).
+
+    Renders static templates only: whatever failed must not be needed to explain the failure.
+    """
+    from django.db import InterfaceError, OperationalError
+    from django.template.loader import render_to_string
+
+    failure = sys.exc_info()[1]
+    if isinstance(failure, OperationalError | InterfaceError):
+        if request.path.startswith("/api/"):
+            response = _api_error(503, "database_unavailable", "The database is unavailable; retry in a few seconds.")
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
     if request.path.startswith("/api/"):
         return _api_error(500, "server_error", "Something went wrong on our side; it has been logged.")
-    return render(request, "500.html", status=500)
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -6,7 +6,7 @@ from django.db import connection
 def test_healthz_reports_database_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -25,3 +25,11 @@ def test_healthz_is_503_when_the_database_is_unreachable(client):
     assert response.json()["status"] == "unavailable"
     assert "OperationalError" in response.json()["database"]
     assert client.get("/healthz").status_code == 200, "recovers once the database is back"
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error: ") and response.json()["database"] == "ok"
