@@ -1,0 +1,60 @@
+"""200 review submissions from 20 users at once: each accepted review stored exactly once, limits applied, no 500."""
+
+import threading
+from collections import Counter
+
+import httpx
+import pytest
+
+from reviews.models import Review
+from tests.papers.factories import PaperFactory
+from tests.reviews.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_hundred_concurrent_submissions(live_server, settings):
+    settings.REVIEW_RATE_LIMIT_USER = "5/h"
+    settings.REVIEW_RATE_LIMIT_IP = "60/h"  # every request comes from 127.0.0.1 here
+    PaperFactory(doi="10.5555/busy.paper")
+    users = [UserFactory() for _ in range(20)]
+    from paperhub.tokens import token_create
+
+    tokens = [token_create(user=user, name="drill")[1] for user in users]
+    statuses: list[int] = []
+    bodies: list[str] = []
+    lock = threading.Lock()
+
+    def submit(token: str, n: int):
+        body = {
+            "platform": "openreview",
+            "source_url": f"https://openreview.net/forum?id={token[-6:]}{n}",
+            "venue": "ICLR 2024",
+            "year": 2024,
+            "reviewer_name": "Load Tester",
+            "body": f"Review number {n} " * 20,
+            "license": "CC-BY-4.0",
+            "attest": True,
+        }
+        with httpx.Client(base_url=live_server.url, timeout=60) as client:
+            response = client.post(
+                "/api/v1/papers/10.5555/busy.paper/reviews/", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        with lock:
+            statuses.append(response.status_code)
+            bodies.append(response.text)
+
+    threads = [threading.Thread(target=submit, args=(tokens[i % 20], i)) for i in range(200)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    counts = Counter(statuses)
+    assert len(statuses) == 200
+    assert set(counts) <= {201, 429}, counts
+    assert counts[201] == Review.objects.count(), "every accepted review is stored, and only those"
+    assert counts[201] <= 60, "the per-IP limit holds across concurrent requests"
+    per_user = Counter(Review.objects.values_list("author_id", flat=True))
+    assert max(per_user.values()) <= 5, "the per-user limit holds"
+    assert Review.objects.values("body").distinct().count() == counts[201], "no review stored twice"
