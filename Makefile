@@ -6,7 +6,7 @@ PORT ?= 8000
 # `make test` runs against real PostgreSQL; override DATABASE_URL to use another server.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/paperhub
 
-.PHONY: run test install install-dev lint lock clean
+.PHONY: run test install install-dev lint audit lock clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Known vulnerabilities in the pinned dependencies. --strict: a dependency that cannot be checked is a failure.
+audit: install-dev
+	$(VENV)/bin/pip-audit --strict --progress-spinner off -r requirements.txt -r requirements-dev.txt
 
 # Re-pin every dependency after editing requirements*.in.
 lock: install-dev
