@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from paperhub.http import UpstreamBadResponse, UpstreamUnavailable
-from papers.tasks import retry_delay
+from paperhub.retries import retry_or_give_up
 
 from . import services
 from .models import Video
@@ -15,14 +15,12 @@ def video_fetch_info(self, video_id: int) -> None:
     video = Video.objects.filter(id=video_id).first()
     if video is None:
         return
-    attempt = self.request.retries
     try:
         services.video_fetch_info(video=video)
     except UpstreamUnavailable as exc:
-        if attempt >= settings.PAPERHUB_IMPORT_MAX_RETRIES:
-            services.video_note_check_failed(video_id=video_id, reason=f"{exc}; will check again later.")
-            return
-        raise self.retry(countdown=retry_delay(attempt, exc.retry_after), exc=exc) from None
+        retry_or_give_up(
+            self, exc, give_up=lambda reason: services.video_note_check_failed(video_id=video_id, reason=reason)
+        )
     except UpstreamBadResponse as exc:
         services.video_note_check_failed(video_id=video_id, reason=str(exc))
 

@@ -29,18 +29,7 @@ class ReviewForm(forms.ModelForm):
 
     class Meta:
         model = Review
-        fields = [
-            "platform",
-            "source_url",
-            "venue",
-            "year",
-            "reviewer_name",
-            "is_anonymous",
-            "body",
-            "rating",
-            "confidence",
-            "license",
-        ]
+        fields = list(Review.EDITABLE_FIELDS)
         widgets = {
             "body": forms.Textarea(attrs={"rows": 18, "maxlength": services.MAX_BODY_LENGTH}),
         }

@@ -57,7 +57,8 @@ class ReviewContent(models.Model):
     class Meta:
         abstract = True
 
-    CONTENT_FIELDS = (
+    # What a reviewer writes, in the order the form shows it; the stored content adds the rendered HTML.
+    EDITABLE_FIELDS = (
         "platform",
         "source_url",
         "venue",
@@ -65,11 +66,11 @@ class ReviewContent(models.Model):
         "reviewer_name",
         "is_anonymous",
         "body",
-        "body_html",
         "rating",
         "confidence",
         "license",
     )
+    CONTENT_FIELDS = (*EDITABLE_FIELDS, "body_html")
 
     @property
     def license_url(self) -> str:

@@ -11,23 +11,12 @@ from django.utils import timezone
 from paperhub.moderation import ModerationStatus, contributor_is_trusted
 from papers.models import Paper
 
-from .models import PLATFORM_DOMAINS, Platform, Review, ReviewerProfile, ReviewRevision
+from .models import PLATFORM_DOMAINS, Platform, Review, ReviewContent, ReviewerProfile, ReviewRevision
 from .rendering import render_review_markdown
 
 ANONYMOUS_NAME = "Anonymous reviewer"
 MAX_BODY_LENGTH = 60_000
-EDITABLE_FIELDS = (
-    "platform",
-    "source_url",
-    "venue",
-    "year",
-    "is_anonymous",
-    "reviewer_name",
-    "body",
-    "rating",
-    "confidence",
-    "license",
-)
+EDITABLE_FIELDS = ReviewContent.EDITABLE_FIELDS
 
 
 def reviewer_orcid(user) -> str:

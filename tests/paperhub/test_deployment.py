@@ -3,11 +3,12 @@
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.manage import last_lines, run_manage
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("migrate", "web", "worker", "beat")
@@ -53,10 +54,7 @@ def test_compose_has_every_service_with_healthchecks_and_named_volumes(compose):
 
 
 def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
-    )
+    return run_manage(*args, env=env, drop=("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"))
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -91,35 +89,17 @@ def test_celery_is_configured_not_to_lose_tasks():
 def test_orcid_sign_in_is_offered_only_when_configured():
     script = "from django.conf import settings; print('orcid' in ' '.join(settings.INSTALLED_APPS))"
     base = {"SECRET_KEY": "x", "DEBUG": "false"}
-    without = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env={**os.environ, **base},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    with_orcid = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env={**os.environ, **base, "ORCID_CLIENT_ID": "APP-1", "ORCID_CLIENT_SECRET": "s"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    last_lines = (without.stdout.strip().splitlines()[-1:], with_orcid.stdout.strip().splitlines()[-1:])
-    assert last_lines == (["False"], ["True"]), without.stderr + with_orcid.stderr
+    without = run_manage("shell", "-c", script, env=base)
+    with_orcid = run_manage("shell", "-c", script, env={**base, "ORCID_CLIENT_ID": "APP-1", "ORCID_CLIENT_SECRET": "s"})
+    assert (last_lines(without, 1), last_lines(with_orcid, 1)) == (["False"], ["True"]), without.stderr
 
 
 def test_make_run_configuration_works_on_sqlite(tmp_path):
     """`make run`'s defaults: SQLite and the file broker under var/. Migrate, load the demo, browse and search."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}}
-    env.update({"DEBUG": "true", "PAPERHUB_VAR_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    env = {"DEBUG": "true", "PAPERHUB_VAR_DIR": str(tmp_path), "SECRET_KEY": "x"}
 
     def manage(*args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
+        result = run_manage(*args, env=env, drop=("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"))
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
         return result.stdout
 

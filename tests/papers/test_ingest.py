@@ -132,7 +132,7 @@ def test_claim_is_exclusive_and_skips_ready_papers():
 
 
 def test_retry_delay_grows_is_capped_and_honours_retry_after(settings):
-    from papers.tasks import retry_delay
+    from paperhub.retries import retry_delay
 
     settings.PAPERHUB_RETRY_BASE_SECONDS, settings.PAPERHUB_RETRY_MAX_SECONDS = 2, 60
     assert all(2 <= retry_delay(0) <= 2 for _ in range(20))

@@ -1,13 +1,10 @@
 """Security headers on every page kind; HSTS once the site is served over HTTPS."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.manage import last_lines, run_manage
+
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("path", ["/", "/search?q=x", "/api/v1/papers/", "/healthz", "/accounts/login/"])
@@ -35,16 +32,7 @@ def test_hsts_and_https_redirect_in_production_settings():
         "ALLOWED_HOSTS": "paperhub.example",
         "SECURE_SSL_REDIRECT": "true",
     }
-    import os
-
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    lines = result.stdout.strip().splitlines()[-2:]
+    result = run_manage("shell", "-c", script, env=env)
+    lines = last_lines(result, 2)
     assert lines[0] == "301 https://paperhub.example/robots.txt", result.stdout + result.stderr
     assert lines[1] == "200 max-age=31536000; includeSubDomains; preload", result.stdout + result.stderr
