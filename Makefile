@@ -6,7 +6,7 @@ PORT ?= 8000
 # `make test` runs against real PostgreSQL; override DATABASE_URL to use another server.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/paperhub
 
-.PHONY: run test install install-dev lint audit lock clean
+.PHONY: run test bench install install-dev lint audit lock clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
 test: export CACHE_URL ?= redis://127.0.0.1:6379/14
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (bench/): serving under load with gunicorn and wrk, then search latency. Not part of `make test`.
+bench: export SECRET_KEY ?= bench-only-secret-key-that-is-long-enough-for-django-checks-0123456789
+bench: install-dev
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/serve_bench.py
+	$(PY) bench/search_bench.py --sizes 10000 100000
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,311 @@
+"""Serving under load: gunicorn as docker-compose runs it, wrk against the main pages, over 10,000 full papers.
+
+    .venv/bin/python bench/serve_bench.py             # builds the corpus once (kept in its own database)
+    .venv/bin/python bench/serve_bench.py --seconds 5 # a quicker look
+
+Each paper has 8 authors, 40 references, 3 topics, 2 approved reviews and 1 video. wrk (Debian's package) runs
+with 32 connections against a paper page, the home page, the API detail, the API list of 50, a search, and a
+small static file through the same server as the ceiling. Results go to bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get("BENCH_SERVE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperhub_bench_serve")
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/13")
+os.environ.update({"DATABASE_URL": DATABASE_URL, "CACHE_URL": CACHE_URL, "LOG_LEVEL": "WARNING"})
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+
+PAPERS = 10_000
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def build_corpus(papers: int) -> None:
+    """10,000 papers, each with 8 authors, 40 references, 3 topics, 2 approved reviews and 1 video."""
+    from django.contrib.auth import get_user_model
+
+    from media_links.models import Video
+    from papers.models import Author, Authorship, Domain, Field, Paper, PaperTopic, Reference, Subfield, Topic
+    from reviews.models import Review
+    from reviews.rendering import render_review_markdown
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from search_bench import Corpus, vocabulary
+
+    words = Corpus(vocabulary())
+    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"email": "bench@example.org"})
+    domains = [Domain.objects.create(openalex_id=str(d), name=f"Domain {d}") for d in range(1, 5)]
+    fields = [
+        Field.objects.create(openalex_id=str(10 + f), name=f"Field {f}", domain=domains[f % 4]) for f in range(12)
+    ]
+    subfields = [
+        Subfield.objects.create(openalex_id=str(1000 + s), name=f"Subfield {s}", field=fields[s % 12])
+        for s in range(40)
+    ]
+    topics = [
+        Topic.objects.create(openalex_id=f"T{20000 + t}", name=words.phrase(3).title(), subfield=subfields[t % 40])
+        for t in range(300)
+    ]
+    body = "## Summary\n\n" + words.phrase(120) + "\n\n## Strengths\n\n- " + words.phrase(30)
+    body_html = render_review_markdown(body)
+    batch = 250
+    for start in range(0, papers, batch):
+        rows = Paper.objects.bulk_create(
+            [
+                Paper(
+                    doi=f"10.99998/serve.{i}",
+                    title=words.phrase(10).capitalize(),
+                    abstract="\n\n".join(words.phrase(90) for _ in range(2)),
+                    container_title=words.phrase(3).title(),
+                    volume=str(i % 50),
+                    issue=str(i % 12),
+                    pages=f"{i % 900}-{i % 900 + 12}",
+                    publisher="Bench Press",
+                    work_type="journal-article",
+                    fetch_state="ready",
+                    published_precision="day",
+                    published_date=dt.date(1990 + i % 35, 1 + i % 12, 1 + i % 28),
+                )
+                for i in range(start, min(start + batch, papers))
+            ]
+        )
+        authors = Author.objects.bulk_create(
+            [
+                Author(given_name=words.phrase(1).title(), family_name=words.phrase(1).title())
+                for _ in range(8 * len(rows))
+            ]
+        )
+        Authorship.objects.bulk_create(
+            [
+                Authorship(paper=p, author=authors[8 * n + k], position=k + 1, affiliations=[f"University {k}"])
+                for n, p in enumerate(rows)
+                for k in range(8)
+            ]
+        )
+        Reference.objects.bulk_create(
+            [
+                Reference(
+                    paper=p,
+                    position=r + 1,
+                    authors="Smith J, Doe A",
+                    title=words.phrase(8),
+                    journal="Journal",
+                    year=str(1980 + r),
+                    volume=str(r),
+                    pages=f"{r}-{r + 9}",
+                    doi=f"10.99997/ref.{p.id}.{r}",
+                    pmid=str(10_000_000 + r),
+                )
+                for p in rows
+                for r in range(40)
+            ]
+        )
+        PaperTopic.objects.bulk_create(
+            [
+                PaperTopic(paper=p, topic=topics[(p.id * 7 + t) % 300], score=0.9 - t * 0.1, is_primary=t == 0)
+                for p in rows
+                for t in range(3)
+            ]
+        )
+        Review.objects.bulk_create(
+            [
+                Review(
+                    paper=p,
+                    author=user,
+                    platform="openreview",
+                    source_url=f"https://openreview.net/forum?id={p.id}{k}",
+                    venue="ICLR 2024",
+                    year=2024,
+                    reviewer_name="Bench Reviewer",
+                    body=body,
+                    body_html=body_html,
+                    status="approved",
+                )
+                for p in rows
+                for k in range(2)
+            ]
+        )
+        Video.objects.bulk_create(
+            [
+                Video(
+                    paper=p,
+                    added_by=user,
+                    added_by_name="Bench",
+                    provider="youtube",
+                    video_id=f"v{p.id:010d}",
+                    title=words.phrase(5),
+                    status="approved",
+                    availability="available",
+                )
+                for p in rows
+            ]
+        )
+
+
+def run_wrk(url: str, seconds: int) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url], capture_output=True, text=True, timeout=seconds + 60
+    ).stdout
+
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, flags=re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": round(latency("50"), 2),
+        "p99_ms": round(latency("99"), 2),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def peak_rss_mb(pid: int) -> float:
+    pids = [str(pid)] + subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+    ).stdout.split()
+    peaks = []
+    for p in pids:
+        status = Path(f"/proc/{p}/status")
+        if status.exists():
+            line = next((r for r in status.read_text().splitlines() if r.startswith("VmHWM:")), "VmHWM: 0 kB")
+            peaks.append(int(line.split()[1]) / 1024)
+    return round(max(peaks), 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
+
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from papers.models import Paper
+
+    call_command("migrate", verbosity=0)
+    if Paper.objects.count() != PAPERS:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE papers_paper, papers_author, papers_domain, papers_field, papers_subfield, "
+                "papers_topic RESTART IDENTITY CASCADE"
+            )
+        started = time.perf_counter()
+        build_corpus(PAPERS)
+        print(f"built {PAPERS:,} papers in {time.perf_counter() - started:.0f} s", flush=True)
+    paper = Paper.objects.order_by("id")[PAPERS // 2]
+
+    static_root = tempfile.mkdtemp(prefix="paperhub-static-")
+    env = {
+        **os.environ,
+        "STATIC_ROOT": static_root,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "GUNICORN_ACCESS_LOG": "",
+        "WEB_CONCURRENCY": "3",
+        # Throttling is policy, not capacity: one client sending thousands of requests is what wrk is.
+        "API_THROTTLE_ANON": "100000000/min",
+        "API_THROTTLE_USER": "100000000/min",
+    }
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "paperhub.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        css = next(Path(static_root, "css").glob("site.*.css")).name
+        targets = {
+            "static file (ceiling)": f"/static/css/{css}",
+            "paper page": paper.get_absolute_url(),
+            "home page": "/",
+            "API paper detail": f"/api/v1/papers/{paper.doi}/",
+            "API list of 50": "/api/v1/papers/?page_size=50",
+            "search": "/search?q=protein+binding",
+        }
+        rows = {}
+        for name, path in targets.items():
+            try:
+                urllib.request.urlopen(base + path, timeout=30).read()  # warm up
+            except OSError as exc:
+                raise SystemExit(f"{name}: {base + path} answered {exc}") from None
+            rows[name] = run_wrk(base + path, args.seconds)
+        ceiling = rows["static file (ceiling)"]["rps"]
+        memory = peak_rss_mb(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    print(f"\n{'target':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}")
+    for name, row in rows.items():
+        row["ratio"] = round(row["rps"] / ceiling, 3)
+        print(
+            f"{name:<24}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['ratio']:>12.2f}"
+            f"{row['errors']:>8}"
+        )
+    print(f"peak RSS of a web process: {memory} MB")
+    results = {
+        "machine": {"host": os.uname().nodename, "cpus": os.cpu_count()},
+        "date": time.strftime("%Y-%m-%d"),
+        "commit": commit,
+        "papers": PAPERS,
+        "seconds": args.seconds,
+        "connections": 32,
+        "serving": rows,
+        "web_peak_rss_mb": memory,
+    }
+    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
