@@ -227,6 +227,11 @@ def main() -> None:
         started = time.perf_counter()
         build_corpus(PAPERS)
         print(f"built {PAPERS:,} papers in {time.perf_counter() - started:.0f} s", flush=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Fresh bulk-loaded tables have no planner statistics yet; autovacuum would gather them in production.
+        cursor.execute("VACUUM ANALYZE")
     paper = Paper.objects.order_by("id")[PAPERS // 2]
 
     static_root = tempfile.mkdtemp(prefix="paperhub-static-")

@@ -2,6 +2,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "papers/home.html",
         {
             "recent_papers": selectors.papers_recent(limit=12),
-            "counts": selectors.site_counts(),
+            # Counting every row on each home page view is the page's main cost; a minute-old count is fine.
+            "counts": cache.get_or_set("home:site_counts", selectors.site_counts, 60),
             "add_form": AddPaperForm(),
         },
     )
