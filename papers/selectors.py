@@ -65,6 +65,10 @@ _REFERENCE_COLUMNS = (
 )
 
 
+def videos_for_page(*, paper: Paper) -> list[Video]:
+    return list(Video.objects.filter(paper=paper, status=ModerationStatus.APPROVED).order_by("-created_at"))
+
+
 def papers_recent(*, limit: int = 10) -> list[Paper]:
     return list(
         Paper.objects.order_by("-created_at").only(

@@ -182,6 +182,7 @@ def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord]) -> None:
         PaperTopic.objects.update_or_create(
             paper=paper, topic_id=topic_id, defaults={"score": data.score, "is_primary": data.is_primary}
         )
+    papers_touch(paper_ids=[paper.id])
 
 
 def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
@@ -201,9 +202,22 @@ def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
 def paper_link_citations(*, paper: Paper) -> None:
     """Point references at papers on PaperHub, both ways: what this paper cites and what cites it."""
     cited = dict(Paper.objects.filter(doi__in=paper.references.exclude(doi="").values("doi")).values_list("doi", "id"))
+    changed = set()
     for doi, cited_id in cited.items():
-        paper.references.filter(doi=doi).exclude(cited_paper_id=cited_id).update(cited_paper_id=cited_id)
-    Reference.objects.filter(doi=paper.doi).exclude(paper=paper).exclude(cited_paper=paper).update(cited_paper=paper)
+        if paper.references.filter(doi=doi).exclude(cited_paper_id=cited_id).update(cited_paper_id=cited_id):
+            changed.add(cited_id)  # its "cited by" count grew
+    citing = Reference.objects.filter(doi=paper.doi).exclude(paper=paper).exclude(cited_paper=paper)
+    citing_papers = set(citing.values_list("paper_id", flat=True))
+    if citing.update(cited_paper=paper):
+        changed |= citing_papers | {paper.id}  # their reference lists now link here
+    papers_touch(paper_ids=changed)
+
+
+def papers_touch(*, paper_ids) -> None:
+    """Mark papers as changed: their cached page fragments and API ETags follow `updated_at`."""
+    ids = list(paper_ids)
+    if ids:
+        Paper.objects.filter(id__in=ids).update(updated_at=timezone.now())
 
 
 # ---------------------------------------------------------------- requests to add papers

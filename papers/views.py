@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -46,35 +47,85 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
     if canonical != doi or _raw_path(request) not in (None, canonical_path):
         return HttpResponsePermanentRedirect(canonical_path)
 
-    paper = selectors.paper_get_for_page(doi=canonical)
+    paper = Paper.objects.filter(doi=canonical).first()
     if paper is None:
         add_form = AddPaperForm(initial={"identifier": canonical})
         return render(request, "papers/paper_missing.html", {"doi": canonical, "add_form": add_form}, status=404)
 
-    page_url = request.build_absolute_uri(canonical_path)
-    authors, affiliations = number_affiliations(list(paper.authorships.all()))
-    updates = list(paper.updates.all())
-    jsonld = json.dumps(scholarly_article_jsonld(paper, page_url=page_url), ensure_ascii=False)
     context = {
         "paper": paper,
-        "authors": authors,
-        "affiliations": affiliations,
-        "references": list(paper.references.all()),
-        "paper_topics": list(paper.paper_topics.all()),
-        "reviews": paper.approved_reviews,
-        "videos": paper.approved_videos,
-        "updates": updates,
-        "retracted": any(u.kind == PaperUpdate.Kind.RETRACTION for u in updates),
-        "meta_tags": highwire_tags(paper, page_url=page_url),
-        "jsonld": mark_safe(jsonld.translate(_JSON_SCRIPT_ESCAPES)),
-        "canonical_url": page_url,
-        "formatted_reference": citation.formatted_reference(paper),
+        # Everything else on the page is the same for every visitor and cached per paper version in the template;
+        # PaperPageParts loads it only when a fragment has to be rendered.
+        "parts": PaperPageParts(paper, page_url=request.build_absolute_uri(canonical_path)),
+        "videos": selectors.videos_for_page(paper=paper),
+        "cache_seconds": PAGE_CACHE_SECONDS,
         "api_url": reverse("api:paper-detail", kwargs={"doi": canonical}),
         # The submission forms belong to the reviews and media_links apps; link them once they exist.
         "review_form_url": _optional_url("reviews:new", doi=canonical),
         "video_form_url": _optional_url("media_links:new", doi=canonical),
     }
     return render(request, "papers/paper_detail.html", context)
+
+
+# Rendered fragments of a paper page live this long at most; any change to what they show changes their key.
+PAGE_CACHE_SECONDS = 24 * 3600
+
+
+class PaperPageParts:
+    """What the cached fragments of a paper page show, loaded on first use (seven queries) and then kept."""
+
+    def __init__(self, paper: Paper, *, page_url: str):
+        self._doi = paper.doi
+        self.page_url = page_url
+
+    @cached_property
+    def paper(self) -> Paper:
+        return selectors.paper_get_for_page(doi=self._doi)
+
+    @cached_property
+    def _authors(self):
+        return number_affiliations(list(self.paper.authorships.all()))
+
+    @property
+    def authors(self):
+        return self._authors[0]
+
+    @property
+    def affiliations(self):
+        return self._authors[1]
+
+    @cached_property
+    def references(self):
+        return list(self.paper.references.all())
+
+    @cached_property
+    def paper_topics(self):
+        return list(self.paper.paper_topics.all())
+
+    @property
+    def reviews(self):
+        return self.paper.approved_reviews
+
+    @cached_property
+    def updates(self):
+        return list(self.paper.updates.all())
+
+    @property
+    def retracted(self) -> bool:
+        return any(u.kind == PaperUpdate.Kind.RETRACTION for u in self.updates)
+
+    @cached_property
+    def meta_tags(self):
+        return highwire_tags(self.paper, page_url=self.page_url)
+
+    @cached_property
+    def jsonld(self):
+        data = json.dumps(scholarly_article_jsonld(self.paper, page_url=self.page_url), ensure_ascii=False)
+        return mark_safe(data.translate(_JSON_SCRIPT_ESCAPES))
+
+    @cached_property
+    def formatted_reference(self) -> str:
+        return citation.formatted_reference(self.paper)
 
 
 def number_affiliations(authorships: list) -> tuple[list[tuple], list[str]]:

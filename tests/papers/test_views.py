@@ -283,11 +283,44 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
         ReviewFactory(paper=paper)
         VideoFactory(paper=paper)
     PaperUpdate.objects.create(paper=paper, kind="correction", notice_doi="10.5555/fix")
-    # paper (+cited-by count), authorships+authors, references+cited papers, topics+hierarchy, reviews, videos, updates
-    with django_assert_num_queries(7):
+    # First view: the paper, its videos, then the seven queries behind the cached fragments (paper with cited-by
+    # count, authorships+authors, references+cited papers, topics+hierarchy, reviews, videos, updates).
+    with django_assert_num_queries(9):
         response = client.get(paper.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="reference"') == references
+    # Later views, until something on the page changes: the paper and its videos only.
+    with django_assert_num_queries(2):
+        again = client.get(paper.get_absolute_url())
+    assert again.content == response.content
+
+
+def test_cached_page_follows_every_change_that_shows_on_it(client):
+    from papers import services
+
+    paper = PaperFactory(title="Cached paper")
+    author = AuthorFactory(family_name="Before", orcid="0000-0002-1825-0097")
+    AuthorshipFactory(paper=paper, position=1, author=author)
+    assert "Before" in client.get(paper.get_absolute_url()).content.decode()
+
+    review = ReviewFactory(paper=paper, body="A new review appears", status=ModerationStatus.PENDING)
+    assert "A new review appears" not in client.get(paper.get_absolute_url()).content.decode()
+    review.status = ModerationStatus.APPROVED
+    review.save()
+    assert "A new review appears" in client.get(paper.get_absolute_url()).content.decode()
+
+    author.family_name = "Renamed"
+    author.save()
+    assert "Renamed" in client.get(paper.get_absolute_url()).content.decode()
+
+    citing = PaperFactory(title="Citing paper")
+    ReferenceFactory(paper=citing, position=1, doi=paper.doi)
+    services.paper_link_citations(paper=citing)
+    services.paper_link_citations(paper=paper)
+    assert "Cited by 1 paper on PaperHub" in client.get(paper.get_absolute_url()).content.decode()
+
+    review.delete()
+    assert "A new review appears" not in client.get(paper.get_absolute_url()).content.decode()
 
 
 def test_home_page_shows_search_recent_papers_and_counts(client):
