@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -60,9 +60,6 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
         "videos": selectors.videos_for_page(paper=paper),
         "cache_seconds": PAGE_CACHE_SECONDS,
         "api_url": reverse("api:paper-detail", kwargs={"doi": canonical}),
-        # The submission forms belong to the reviews and media_links apps; link them once they exist.
-        "review_form_url": _optional_url("reviews:new", doi=canonical),
-        "video_form_url": _optional_url("media_links:new", doi=canonical),
     }
     return render(request, "papers/paper_detail.html", context)
 
@@ -136,13 +133,6 @@ def number_affiliations(authorships: list) -> tuple[list[tuple], list[str]]:
         marks = [numbers.setdefault(name, len(numbers) + 1) for name in authorship.affiliations]
         rows.append((authorship, marks))
     return rows, list(numbers)
-
-
-def _optional_url(name: str, **kwargs: str) -> str:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 def _raw_path(request: HttpRequest) -> str | None:
