@@ -2,13 +2,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from paperhub.limits import submission_limit_message
-from papers import doi as doi_lib
-from papers.models import Paper
+from papers.selectors import paper_or_404
 
 from . import services
 from .forms import VideoForm
@@ -18,10 +17,7 @@ from .models import Video
 @login_required
 @require_http_methods(["GET", "POST"])
 def video_new(request: HttpRequest, doi: str) -> HttpResponse:
-    try:
-        paper = get_object_or_404(Paper, doi=doi_lib.normalize_doi(doi))
-    except doi_lib.InvalidDOI:
-        raise Http404("Not a DOI") from None
+    paper = paper_or_404(doi)
     form = VideoForm(request.POST or None)
     context = {"paper": paper, "form": form}
     if request.method == "POST" and form.is_valid():

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from media_links.models import Video
 from paperhub.moderation import ModerationStatus
 from reviews.models import Review
 
+from . import doi as doi_lib
 from .models import Authorship, Paper, PaperTopic, Reference
+
+
+def paper_or_404(doi: str) -> Paper:
+    """The paper a DOI in any form names; Http404 saying why otherwise (the API turns it into its error format)."""
+    try:
+        canonical = doi_lib.normalize_doi(doi)
+    except doi_lib.InvalidDOI as exc:
+        raise Http404(str(exc)) from None
+    paper = Paper.objects.filter(doi=canonical).first()
+    if paper is None:
+        raise Http404(f"No paper with DOI {canonical} is on PaperHub.")
+    return paper
 
 
 def paper_get_for_page(*, doi: str) -> Paper | None:

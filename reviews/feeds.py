@@ -1,14 +1,11 @@
 """Atom feeds of newly approved reviews: all, and per paper."""
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from paperhub.moderation import ModerationStatus
-from papers import doi as doi_lib
-from papers.models import Paper
+from papers.selectors import paper_or_404
 
 from .models import Review
 
@@ -46,10 +43,7 @@ class LatestReviewsFeed(Feed):
 
 class PaperReviewsFeed(LatestReviewsFeed):
     def get_object(self, request, doi):
-        try:
-            return get_object_or_404(Paper, doi=doi_lib.normalize_doi(doi))
-        except doi_lib.InvalidDOI:
-            raise Http404("Not a DOI") from None
+        return paper_or_404(doi)
 
     def title(self, paper):
         return f"PaperHub: reviews of “{paper.title or paper.doi}”"

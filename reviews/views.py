@@ -1,31 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import contributor_display_name
-from papers import doi as doi_lib
-from papers.models import Paper
+from papers.selectors import paper_or_404
 
 from . import selectors, services
 from .forms import ReviewForm
 from .models import Review
 
 
-def _paper_or_404(doi: str) -> Paper:
-    try:
-        return get_object_or_404(Paper, doi=doi_lib.normalize_doi(doi))
-    except doi_lib.InvalidDOI:
-        raise Http404("Not a DOI") from None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_new(request: HttpRequest, doi: str) -> HttpResponse:
-    paper = _paper_or_404(doi)
+    paper = paper_or_404(doi)
     form = ReviewForm(request.POST or None, initial={"reviewer_name": contributor_display_name(request.user)})
     context = {"paper": paper, "form": form, "mode": "new"}
     if request.method == "POST" and form.is_valid():

@@ -14,7 +14,8 @@ from paperhub.limits import submission_limit_message
 
 from .. import citation, selectors, services
 from .. import doi as doi_lib
-from ..models import Paper, Reference, Topic
+from ..models import Reference, Topic
+from ..selectors import paper_or_404
 from .filters import PaperFilter
 from .renderers import EXPORT_RENDERERS, BibTeXRenderer, CSLJSONRenderer, RISRenderer
 from .serializers import (
@@ -40,14 +41,6 @@ def canonical_doi(doi: str) -> str:
         return doi_lib.normalize_doi(doi)
     except doi_lib.InvalidDOI as exc:
         raise NotFound(str(exc)) from None
-
-
-def paper_or_404(doi: str) -> Paper:
-    doi = canonical_doi(doi)
-    try:
-        return Paper.objects.get(doi=doi)
-    except Paper.DoesNotExist:
-        raise NotFound(f"No paper with DOI {doi} is on PaperHub.") from None
 
 
 class PaperListCreate(generics.ListAPIView):

@@ -7,7 +7,8 @@ from rest_framework.response import Response
 from paperhub.api import conditional
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import ModerationStatus
-from papers.api.views import DOI_PARAMETER, paper_or_404
+from papers.api.views import DOI_PARAMETER
+from papers.selectors import paper_or_404
 
 from .. import selectors, services
 from ..models import Review

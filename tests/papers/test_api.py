@@ -271,3 +271,15 @@ def test_cors_is_open_for_reading_only(client, paper):
     assert "POST" not in preflight.get("Access-Control-Allow-Methods", "")
     assert "GET" in preflight["Access-Control-Allow-Methods"]
     assert "Access-Control-Allow-Origin" not in client.get(paper.get_absolute_url(), HTTP_ORIGIN="https://x.example")
+
+
+@pytest.mark.parametrize("suffix", ["references/", "citations/", "reviews/", "videos/"])
+def test_sub_resources_of_unknown_or_malformed_dois_say_why(client, suffix):
+    unknown = client.get(f"/api/v1/papers/10.5555/nothere/{suffix}").json()
+    assert unknown["error"] == {
+        "status": 404,
+        "code": "not_found",
+        "message": "No paper with DOI 10.5555/nothere is on PaperHub.",
+    }
+    malformed = client.get(f"/api/v1/papers/11.1234/x/{suffix}").json()
+    assert malformed["error"]["status"] == 404 and "starts with “10.”" in malformed["error"]["message"]

@@ -226,3 +226,8 @@ def test_admin_bulk_approve_and_reject_with_reason(admin_client, paper):
     )
     second.refresh_from_db()
     assert (second.status, second.rejection_reason) == ("rejected", "Duplicate of another review.")
+
+
+def test_review_form_and_feed_of_a_malformed_doi_are_404(client, user):
+    assert client.get("/doi/11.1234/x/reviews/new").status_code == 404
+    assert client.get("/feeds/reviews/11.1234/x.atom").status_code == 404
