@@ -398,7 +398,7 @@ def identifier_lookup_mark_failed(*, lookup_id: int, reason: str) -> None:
     )
 
 
-def papers_requeue_stuck(*, older_than: dt.timedelta) -> int:
+def papers_requeue_stuck(*, older_than: dt.timedelta) -> list[int]:
     """Queue again papers left `pending` or `fetching` too long (a lost message, a broker outage)."""
     cutoff = timezone.now() - older_than
     ids = list(
@@ -408,10 +408,10 @@ def papers_requeue_stuck(*, older_than: dt.timedelta) -> int:
     )
     for paper_id in ids:
         _queue_import(paper_id)
-    return len(ids)
+    return ids
 
 
-def papers_refresh_stale(*, older_than: dt.timedelta, limit: int = 500) -> int:
+def papers_refresh_stale(*, older_than: dt.timedelta, limit: int = 500) -> list[int]:
     cutoff = timezone.now() - older_than
     ids = list(
         Paper.objects.filter(fetch_state=Paper.FetchState.READY, fetched_at__lt=cutoff)
@@ -420,4 +420,4 @@ def papers_refresh_stale(*, older_than: dt.timedelta, limit: int = 500) -> int:
     )
     for paper_id in ids:
         _queue_import(paper_id, force=True)
-    return len(ids)
+    return ids

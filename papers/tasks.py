@@ -54,9 +54,9 @@ def identifier_lookup_resolve(self, lookup_id: int) -> None:
 
 @shared_task
 def papers_requeue_stuck() -> int:
-    return services.papers_requeue_stuck(older_than=dt.timedelta(minutes=settings.PAPERHUB_STUCK_AFTER_MINUTES))
+    return len(services.papers_requeue_stuck(older_than=dt.timedelta(minutes=settings.PAPERHUB_STUCK_AFTER_MINUTES)))
 
 
 @shared_task
 def papers_refresh_stale() -> int:
-    return services.papers_refresh_stale(older_than=dt.timedelta(days=settings.PAPERHUB_REFRESH_AFTER_DAYS))
+    return len(services.papers_refresh_stale(older_than=dt.timedelta(days=settings.PAPERHUB_REFRESH_AFTER_DAYS)))

@@ -170,10 +170,11 @@ def test_beat_requeues_stuck_papers_and_refreshes_stale_ones(django_capture_on_c
     PaperFactory(fetch_state="ready", fetched_at=timezone.now())
     Paper.objects.filter(id=stuck.id).update(updated_at=long_ago)
     with django_capture_on_commit_callbacks() as callbacks:
-        assert services.papers_requeue_stuck(older_than=dt.timedelta(minutes=15)) == 1
-        assert services.papers_refresh_stale(older_than=dt.timedelta(days=30)) == 1
-    assert len(callbacks) == 2
-    assert fresh_pending.id not in (stuck.id, stale.id)
+        assert services.papers_requeue_stuck(older_than=dt.timedelta(minutes=15)) == [stuck.id]
+        assert services.papers_refresh_stale(older_than=dt.timedelta(days=30)) == [stale.id]
+    assert len(callbacks) == 2, "one task queued for each, none for the fresh pending or fresh ready papers"
+    # With no grace period, the fresh pending paper counts as stuck too; the ready ones never do.
+    assert sorted(services.papers_requeue_stuck(older_than=dt.timedelta(0))) == sorted([fresh_pending.id, stuck.id])
 
 
 def test_beat_schedule_names_real_tasks():
