@@ -18,8 +18,11 @@ class LatestPapersFeed(Feed):
     def link(self):
         return reverse("papers:home")
 
-    def items(self):
-        return Paper.objects.filter(fetch_state=Paper.FetchState.READY).order_by("-created_at")[:FEED_SIZE]
+    def items(self, topic=None):
+        papers = Paper.objects.filter(fetch_state=Paper.FetchState.READY)
+        if topic is not None:
+            papers = papers.filter(paper_topics__topic=topic)
+        return papers.order_by("-created_at")[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title or item.doi
@@ -46,8 +49,3 @@ class TopicPapersFeed(LatestPapersFeed):
 
     def link(self, topic):
         return reverse("papers:taxon", kwargs={"level": "topics", "openalex_id": topic.openalex_id})
-
-    def items(self, topic):
-        return Paper.objects.filter(fetch_state=Paper.FetchState.READY, paper_topics__topic=topic).order_by(
-            "-created_at"
-        )[:FEED_SIZE]

@@ -18,12 +18,11 @@ class LatestReviewsFeed(Feed):
     def link(self):
         return reverse("papers:home")
 
-    def items(self):
-        return (
-            Review.objects.filter(status=ModerationStatus.APPROVED)
-            .select_related("paper")
-            .order_by("-published_at", "-id")[:50]
-        )
+    def items(self, paper=None):
+        reviews = Review.objects.filter(status=ModerationStatus.APPROVED).select_related("paper")
+        if paper is not None:
+            reviews = reviews.filter(paper=paper)
+        return reviews.order_by("-published_at", "-id")[:50]
 
     def item_title(self, item):
         return f"Review of “{item.paper.title or item.paper.doi}” by {item.reviewer_name}"
@@ -50,10 +49,3 @@ class PaperReviewsFeed(LatestReviewsFeed):
 
     def link(self, paper):
         return paper.get_absolute_url()
-
-    def items(self, paper):
-        return (
-            Review.objects.filter(status=ModerationStatus.APPROVED, paper=paper)
-            .select_related("paper")
-            .order_by("-published_at", "-id")[:50]
-        )
