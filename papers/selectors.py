@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -127,13 +127,3 @@ def papers_for_listing():
         "created_at",
         "updated_at",
     )
-
-
-def paper_change_marker(*, paper: Paper) -> tuple:
-    """What changes when anything an API client sees of the paper changes: for ETags and Last-Modified."""
-    marks = [paper.updated_at]
-    for model in (Review, Video):
-        latest = model.objects.filter(paper=paper).aggregate(latest=Max("updated_at"), n=Count("id"))
-        marks.append((latest["latest"], latest["n"]))
-    last_modified = max(m for m in [paper.updated_at] + [m[0] for m in marks[1:]] if m)
-    return tuple(marks), last_modified
