@@ -237,6 +237,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--only", nargs="+", metavar="TARGET", help="run only targets whose name has these words")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
@@ -308,6 +309,12 @@ def main() -> None:
             "API list of 50": "/api/v1/papers/?page_size=50",
             "search": "/search?q=protein+binding",
         }
+        series = {f"paper page, {n} references": path for n, path in growth.items()}
+        series |= {f"API list of {n}": f"/api/v1/papers/?page_size={n}" for n in (10, 50, 100)}
+        if args.only:
+            keep = lambda name: name.startswith("static") or any(word in name for word in args.only)  # noqa: E731
+            targets = {name: path for name, path in targets.items() if keep(name)}
+            series = {name: path for name, path in series.items() if keep(name)}
         rows = {}
         for name, path in targets.items():
             try:
@@ -315,8 +322,6 @@ def main() -> None:
             except OSError as exc:
                 raise SystemExit(f"{name}: {base + path} answered {exc}") from None
             rows[name] = run_wrk(base + path, args.seconds)
-        series = {f"paper page, {n} references": path for n, path in growth.items()}
-        series |= {f"API list of {n}": f"/api/v1/papers/?page_size={n}" for n in (10, 50, 100)}
         for name, path in series.items():
             urllib.request.urlopen(base + path, timeout=30).read()
             rows[name] = run_wrk(base + path, args.seconds)

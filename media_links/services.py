@@ -76,11 +76,14 @@ def video_remove(*, video: Video, user) -> None:
 
 
 def video_approve(*, video: Video) -> None:
-    Video.objects.filter(id=video.id).update(status=ModerationStatus.APPROVED, rejection_reason="")
+    video.status, video.rejection_reason = ModerationStatus.APPROVED, ""
+    # save(), not update(): the post_save signal moves the paper's version, so its cached page shows the video.
+    video.save(update_fields=["status", "rejection_reason", "updated_at"])
 
 
 def video_reject(*, video: Video, reason: str) -> None:
-    Video.objects.filter(id=video.id).update(status=ModerationStatus.REJECTED, rejection_reason=reason.strip())
+    video.status, video.rejection_reason = ModerationStatus.REJECTED, reason.strip()
+    video.save(update_fields=["status", "rejection_reason", "updated_at"])
 
 
 def video_fetch_info(*, video: Video) -> Video:

@@ -1,12 +1,33 @@
+import functools
+from urllib.parse import quote
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from . import doi as doi_lib
+
+_DOI_PLACEHOLDER = "10.0/doi-placeholder"
+
+
+def doi_path(url_name: str, doi: str) -> str:
+    """reverse(url_name, doi=doi), quoted as reverse quotes, without walking the URLconf for every paper.
+
+    A list of fifty papers needs a hundred of these; reverse() was a sixth of the list's time (profiled).
+    """
+    return _doi_path_template(url_name, get_script_prefix()).replace(
+        _DOI_PLACEHOLDER, quote(doi, safe=RFC3986_SUBDELIMS + "/~:@")
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _doi_path_template(url_name: str, script_prefix: str) -> str:
+    return reverse(url_name, kwargs={"doi": _DOI_PLACEHOLDER})
 
 
 def validate_doi(value: str) -> None:
@@ -98,7 +119,7 @@ class Paper(models.Model):
         return f"{self.doi}: {self.title[:80]}" if self.title else self.doi
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:detail", kwargs={"doi": self.doi})
+        return doi_path("papers:detail", self.doi)
 
     @property
     def doi_url(self) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
+
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -24,6 +27,22 @@ def paper_or_404(doi: str) -> Paper:
     if paper is None:
         raise Http404(f"No paper with DOI {canonical} is on PaperHub.")
     return paper
+
+
+class PaperVersion(NamedTuple):
+    id: int
+    updated_at: dt.datetime
+    fetch_state: str
+
+
+def paper_version(*, doi: str) -> PaperVersion | None:
+    """What versions everything shown about a paper, in one small query; None for a DOI that is not here.
+
+    Every change to the paper, its reviews or its videos moves `updated_at` (papers_touch), so cached pages and
+    API records are keyed on it.
+    """
+    row = Paper.objects.filter(doi=doi).values_list("id", "updated_at", "fetch_state").first()
+    return PaperVersion(*row) if row else None
 
 
 def paper_get_for_page(*, doi: str) -> Paper | None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound, UpstreamUnavailable
 
 from . import doi as doi_lib
+from . import page_cache
 from .clients import crossref, datacite, ncbi, openalex
 from .identifiers import parse_identifier
 from .models import (
@@ -218,6 +219,7 @@ def papers_touch(*, paper_ids) -> None:
     ids = list(paper_ids)
     if ids:
         Paper.objects.filter(id__in=ids).update(updated_at=timezone.now())
+        page_cache.papers_changed(paper_ids=ids)
 
 
 # ---------------------------------------------------------------- requests to add papers
@@ -297,6 +299,8 @@ def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | Non
     claimed = Paper.objects.filter(id=paper_id, fetch_state__in=states).update(
         fetch_state=Paper.FetchState.FETCHING, updated_at=timezone.now()
     )
+    if claimed:
+        page_cache.papers_changed(paper_ids=[paper_id])
     return Paper.objects.filter(id=paper_id).first() if claimed else None
 
 
@@ -368,12 +372,14 @@ def paper_mark_failed(*, paper_id: int, reason: str) -> None:
     Paper.objects.filter(id=paper_id).update(
         fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000], updated_at=timezone.now()
     )
+    page_cache.papers_changed(paper_ids=[paper_id])
 
 
 def paper_note_retry(*, paper_id: int, reason: str) -> None:
-    Paper.objects.filter(id=paper_id, fetch_state=Paper.FetchState.FETCHING).update(
+    if Paper.objects.filter(id=paper_id, fetch_state=Paper.FetchState.FETCHING).update(
         fetch_error=reason[:2000], updated_at=timezone.now()
-    )
+    ):
+        page_cache.papers_changed(paper_ids=[paper_id])
 
 
 def identifier_lookup_resolve(*, lookup: IdentifierLookup) -> IdentifierLookup:

@@ -1,10 +1,16 @@
 """Changes made outside the import (the admin, mostly) that show on paper pages mark those papers changed."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Author, Authorship, Topic
+from . import page_cache
+from .models import Author, Authorship, Paper, Topic
 from .services import papers_touch
+
+
+@receiver([post_save, post_delete], sender=Paper)
+def paper_changed(sender, instance: Paper, **kwargs) -> None:
+    page_cache.papers_changed(dois=[instance.doi])
 
 
 @receiver(post_save, sender=Author)

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from . import browse, citation, selectors, services
+from . import browse, citation, page_cache, selectors, services
 from . import doi as doi_lib
 from . import search as search_lib
 from .api.filters import PaperFilter
@@ -44,7 +44,7 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
         return render(request, "papers/doi_invalid.html", {"given": doi, "reason": str(exc)}, status=404)
 
     canonical_path = reverse("papers:detail", kwargs={"doi": canonical})
-    if canonical != doi or _raw_path(request) not in (None, canonical_path):
+    if canonical != doi or page_cache.raw_path(request) not in (None, canonical_path):
         return HttpResponsePermanentRedirect(canonical_path)
 
     paper = Paper.objects.filter(doi=canonical).first()
@@ -58,14 +58,11 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
         # PaperPageParts loads it only when a fragment has to be rendered.
         "parts": PaperPageParts(paper, page_url=request.build_absolute_uri(canonical_path)),
         "videos": selectors.videos_for_page(paper=paper),
-        "cache_seconds": PAGE_CACHE_SECONDS,
+        "cache_seconds": page_cache.PAGE_SECONDS,
         "api_url": reverse("api:paper-detail", kwargs={"doi": canonical}),
     }
+    # Anonymous visitors' copies of this page are kept whole by page_cache.SharedPaperPageMiddleware.
     return render(request, "papers/paper_detail.html", context)
-
-
-# Rendered fragments of a paper page live this long at most; any change to what they show changes their key.
-PAGE_CACHE_SECONDS = 24 * 3600
 
 
 class PaperPageParts:
@@ -133,12 +130,6 @@ def number_affiliations(authorships: list) -> tuple[list[tuple], list[str]]:
         marks = [numbers.setdefault(name, len(numbers) + 1) for name in authorship.affiliations]
         rows.append((authorship, marks))
     return rows, list(numbers)
-
-
-def _raw_path(request: HttpRequest) -> str | None:
-    """The path exactly as the client sent it (gunicorn's RAW_URI, or REQUEST_URI), when the server tells."""
-    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
-    return raw.split("?", 1)[0] if raw else None
 
 
 SEARCH_SORTS = {"relevance": None, "newest": "-published_date", "oldest": "published_date", "added": "-created_at"}

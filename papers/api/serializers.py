@@ -1,10 +1,9 @@
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from ..identifiers import InvalidIdentifier, parse_identifier
-from ..models import Paper, Reference, Topic
+from ..models import Paper, Reference, Topic, doi_path
 
 
 def _abs(request, path: str) -> str:
@@ -12,7 +11,7 @@ def _abs(request, path: str) -> str:
 
 
 def paper_api_path(doi: str, suffix: str = "") -> str:
-    return reverse("api:paper-detail", kwargs={"doi": doi}) + suffix
+    return doi_path("api:paper-detail", doi) + suffix
 
 
 class PublishedSerializer(serializers.Serializer):
@@ -65,6 +64,23 @@ class PaperListSerializer(serializers.Serializer):
 
     def get_html_url(self, paper) -> str:
         return _abs(self.context.get("request"), paper.get_absolute_url())
+
+    def to_representation(self, paper):
+        # The fields above declare the schema. Walking them field by field was half of a 50-paper page's time
+        # (profiled), so the dict is built directly; a test checks both agree.
+        request = self.context.get("request")
+        return {
+            "doi": paper.doi,
+            "title": paper.title,
+            "container_title": paper.container_title,
+            "published": _published(paper),
+            "work_type": paper.work_type,
+            "fetch_state": paper.fetch_state,
+            "review_count": paper.review_count,
+            "video_count": paper.video_count,
+            "url": _abs(request, paper_api_path(paper.doi)),
+            "html_url": _abs(request, paper.get_absolute_url()),
+        }
 
 
 class AuthorSerializer(serializers.Serializer):

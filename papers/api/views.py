@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -10,6 +11,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from paperhub.api import conditional
+from paperhub.caching import origin_key
 from paperhub.limits import submission_limit_message
 
 from .. import citation, selectors, services
@@ -27,6 +29,9 @@ from .serializers import (
     TopicSerializer,
     paper_api_path,
 )
+
+# A cached record lives this long at most; any change to what it shows changes its key first.
+RECORD_CACHE_SECONDS = 24 * 3600
 
 DOI_PARAMETER = OpenApiParameter(
     "doi",
@@ -117,17 +122,29 @@ class PaperDetail(generics.GenericAPIView):
     )
     def get(self, request, doi):
         doi = canonical_doi(doi)
-        paper = selectors.paper_get_for_page(doi=doi)
-        if paper is None:
+        version = selectors.paper_version(doi=doi)
+        if version is None:
             raise NotFound(f"No paper with DOI {doi} is on PaperHub.")
-        # Everything the record shows marks the paper changed (papers_touch), so updated_at versions it.
+        # Everything the record shows marks the paper changed (papers_touch), so updated_at versions it: a 304
+        # costs one small query, and so does a record another client asked for first.
         export = request.accepted_renderer.format
         return conditional(
             request,
-            lambda: Response(self._body(paper, export)),
-            parts=[paper.id, paper.updated_at, export],
-            last_modified=paper.updated_at,
+            lambda: Response(self._cached_body(doi, version, export)),
+            parts=[version.id, version.updated_at, export],
+            last_modified=version.updated_at,
         )
+
+    def _cached_body(self, doi, version, export):
+        key = f"api:paper:{version.id}:{version.updated_at.timestamp()}:{export}:{origin_key(self.request)}"
+        body = cache.get(key)
+        if body is None:
+            paper = selectors.paper_get_for_page(doi=doi)
+            if paper is None:  # deleted since the version was read
+                raise NotFound(f"No paper with DOI {doi} is on PaperHub.")
+            body = self._body(paper, export)
+            cache.set(key, body, RECORD_CACHE_SECONDS)
+        return body
 
     def _body(self, paper, export):
         if export == "bibtex":

@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from papers.models import IdentifierLookup, Paper
+from tests.callbacks import queued_work
 from tests.papers.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_new_doi_is_created_pending_and_queued(client, django_capture_on_commit_
         response = client.post("/add", {"identifier": "arXiv:2311.16162"})
     assert response["Location"] == "/doi/10.48550/arxiv.2311.16162"
     assert Paper.objects.get().fetch_state == "pending"
-    assert len(callbacks) == 1
+    assert len(queued_work(callbacks)) == 1
 
 
 def test_known_pmid_leads_straight_to_its_paper(client):
@@ -58,7 +59,7 @@ def test_unknown_pmcid_starts_a_lookup_with_a_self_refreshing_page(client, djang
         response = client.post("/add", {"identifier": "PMC4559886"})
     lookup = IdentifierLookup.objects.get()
     assert (lookup.scheme, lookup.value, lookup.state) == ("pmcid", "PMC4559886", "pending")
-    assert len(callbacks) == 1
+    assert len(queued_work(callbacks)) == 1
     page = client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' in page and "Looking up the DOI of PMCID PMC4559886" in page
     IdentifierLookup.objects.filter(id=lookup.id).update(
@@ -95,7 +96,7 @@ def test_staff_retry_queues_the_import(admin_client, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks() as callbacks:
         response = admin_client.post(f"/doi/{paper.doi}/refresh")
     assert response["Location"] == paper.get_absolute_url()
-    assert len(callbacks) == 1
+    assert len(queued_work(callbacks)) == 1
 
 
 def test_add_form_needs_csrf(client):

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from paperhub.moderation import ModerationStatus
 from papers.models import Paper
+from tests.callbacks import queued_work
 from tests.media_links.factories import VideoFactory
 from tests.papers.factories import (
     AuthorFactory,
@@ -205,9 +206,31 @@ def test_list_query_count_is_constant_in_page_size(client, django_assert_num_que
 
 
 def test_detail_query_count_is_fixed(client, django_assert_num_queries, paper):
-    # the paper and all it shows; ETag and Last-Modified come from its updated_at
-    with django_assert_num_queries(7):
-        assert client.get("/api/v1/papers/10.2214/ajr.19.21878/").status_code == 200
+    # The paper's version (id, updated_at), then the paper and all it shows; ETag and Last-Modified come from
+    # the version.
+    with django_assert_num_queries(8):
+        first = client.get("/api/v1/papers/10.2214/ajr.19.21878/")
+    assert first.status_code == 200
+    # The record is cached per version: later clients, and 304s, cost the version query alone.
+    with django_assert_num_queries(1):
+        again = client.get("/api/v1/papers/10.2214/ajr.19.21878/")
+    assert again.json() == first.json()
+    with django_assert_num_queries(1):
+        assert client.get("/api/v1/papers/10.2214/ajr.19.21878/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_cached_record_follows_changes_to_the_paper_its_reviews_and_videos(client, paper):
+    path = "/api/v1/papers/10.2214/ajr.19.21878/"
+    before = client.get(path).json()
+    ReviewFactory(paper=paper)
+    VideoFactory(paper=paper)
+    paper.refresh_from_db()
+    paper.title = "A new title"
+    paper.save()
+    after = client.get(path).json()
+    assert after["title"] == "A new title"
+    assert after["counts"]["reviews"] == before["counts"]["reviews"] + 1
+    assert after["counts"]["videos"] == before["counts"]["videos"] + 1
 
 
 def test_post_queues_a_new_paper_202_and_finds_an_existing_one_200(client, django_capture_on_commit_callbacks):
@@ -216,7 +239,7 @@ def test_post_queues_a_new_paper_202_and_finds_an_existing_one_200(client, djang
         response = client.post(
             "/api/v1/papers/", {"doi": "https://doi.org/10.5555/NEW"}, content_type="application/json"
         )
-    assert response.status_code == 202 and len(callbacks) == 1
+    assert response.status_code == 202 and len(queued_work(callbacks)) == 1
     assert response["Location"] == "http://testserver/api/v1/papers/10.5555/new/"
     assert response.json()["state"] == "pending" and response.json()["created"] is True
     again = client.post("/api/v1/papers/", {"doi": "doi:10.5555/new"}, content_type="application/json")
@@ -259,12 +282,20 @@ def test_topics_with_hierarchy_and_counts(client, paper):
 
 
 def test_anonymous_throttle_answers_429_with_retry_after(client, settings):
-    settings.API_THROTTLE_ANON = "3/min"
+    settings.API_THROTTLE_ANON = "3/day"  # a day-long window: the four requests cannot straddle two windows
     cache.clear()
     codes = [client.get("/api/v1/topics/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     response = client.get("/api/v1/topics/")
     assert int(response["Retry-After"]) > 0 and response.json()["error"]["code"] == "throttled"
+
+
+def test_signed_in_clients_have_their_own_rate(client, settings):
+    settings.API_THROTTLE_ANON, settings.API_THROTTLE_USER = "2/day", "4/day"
+    cache.clear()
+    assert [client.get("/api/v1/topics/").status_code for _ in range(3)] == [200, 200, 429]
+    client.force_login(UserFactory())
+    assert [client.get("/api/v1/topics/").status_code for _ in range(5)] == [200, 200, 200, 200, 429]
 
 
 def test_cors_is_open_for_reading_only(client, paper):
@@ -288,3 +319,18 @@ def test_sub_resources_of_unknown_or_malformed_dois_say_why(client, suffix):
     }
     malformed = client.get(f"/api/v1/papers/11.1234/x/{suffix}").json()
     assert malformed["error"]["status"] == 404 and "starts with “10.”" in malformed["error"]["message"]
+
+
+def test_list_items_built_directly_match_what_the_declared_fields_give(rf):
+    from rest_framework import serializers as drf_serializers
+
+    from papers.api.serializers import PaperListSerializer
+    from papers.selectors import papers_for_listing
+
+    paper = PaperFactory(doi="10.1000/a(b)<c>#d?e%f ü", published_precision="month")
+    ReviewFactory(paper=paper)
+    listed = papers_for_listing().get(id=paper.id)
+    serializer = PaperListSerializer(context={"request": rf.get("/api/v1/papers/")})
+    direct = serializer.to_representation(listed)
+    assert direct == drf_serializers.Serializer.to_representation(serializer, listed)
+    assert direct["review_count"] == 1 and direct["published"]["precision"] == "month"

@@ -5,6 +5,7 @@ import pytest
 from paperhub.http import UpstreamNotFound, UpstreamUnavailable
 from papers import services
 from papers.models import Paper, Reference
+from tests.callbacks import queued_work
 from tests.fake_upstream.server import Fail
 from tests.papers.factories import PaperFactory, ReferenceFactory
 from tests.reviews.factories import ReviewFactory
@@ -118,7 +119,7 @@ def test_request_import_twice_makes_one_paper(django_capture_on_commit_callbacks
         first, created = services.paper_request_import(doi="10.5555/ABC")
         second, created_again = services.paper_request_import(doi="https://doi.org/10.5555/abc")
     assert first == second and created and not created_again
-    assert len(callbacks) == 1, "one task queued"
+    assert len(queued_work(callbacks)) == 1, "one task queued"
     assert Paper.objects.get().fetch_state == "pending"
 
 
@@ -172,7 +173,7 @@ def test_beat_requeues_stuck_papers_and_refreshes_stale_ones(django_capture_on_c
     with django_capture_on_commit_callbacks() as callbacks:
         assert services.papers_requeue_stuck(older_than=dt.timedelta(minutes=15)) == [stuck.id]
         assert services.papers_refresh_stale(older_than=dt.timedelta(days=30)) == [stale.id]
-    assert len(callbacks) == 2, "one task queued for each, none for the fresh pending or fresh ready papers"
+    assert len(queued_work(callbacks)) == 2, "one task for each, none for the fresh pending or fresh ready papers"
     # With no grace period, the fresh pending paper counts as stuck too; the ready ones never do.
     assert sorted(services.papers_requeue_stuck(older_than=dt.timedelta(0))) == sorted([fresh_pending.id, stuck.id])
 

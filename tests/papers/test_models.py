@@ -95,3 +95,15 @@ def test_date_display_follows_precision():
     )
     paper.published_precision = "day"
     assert (paper.published_display, paper.published_citation_date) == ("15 June 2021", "2021/06/15")
+
+
+@pytest.mark.parametrize(
+    "doi", ["10.1371/journal.pone.0033693", "10.1002/(sici)1097-4636(199603)", "10.1000/a b#c?d%e<f>", "10.1000/ü/x"]
+)
+def test_doi_paths_are_what_reverse_gives(doi):
+    from django.urls import reverse
+
+    from papers.models import doi_path
+
+    for name in ("papers:detail", "api:paper-detail", "papers:refresh"):
+        assert doi_path(name, doi) == reverse(name, kwargs={"doi": doi})

@@ -3,9 +3,10 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
 
 from paperhub.moderation import ModerationStatus
-from papers.models import PaperUpdate
+from papers.models import Paper, PaperUpdate
 from tests.media_links.factories import VideoFactory
 from tests.papers.factories import (
     AuthorFactory,
@@ -14,7 +15,7 @@ from tests.papers.factories import (
     PaperTopicFactory,
     ReferenceFactory,
 )
-from tests.reviews.factories import ReviewFactory
+from tests.reviews.factories import ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -283,16 +284,81 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
         ReviewFactory(paper=paper)
         VideoFactory(paper=paper)
     PaperUpdate.objects.create(paper=paper, kind="correction", notice_doi="10.5555/fix")
-    # First view: the paper, its videos, then the seven queries behind the cached fragments (paper with cited-by
-    # count, authorships+authors, references+cited papers, topics+hierarchy, reviews, videos, updates).
-    with django_assert_num_queries(9):
+    # First view: the page's version, the paper, its videos, then the seven queries behind the cached fragments
+    # (paper with cited-by count, authorships+authors, references+cited papers, topics+hierarchy, reviews, videos,
+    # updates).
+    with django_assert_num_queries(10):
         response = client.get(paper.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="reference"') == references
-    # Later views, until something on the page changes: the paper and its videos only.
-    with django_assert_num_queries(2):
+    # Later anonymous views, until something on the page changes: the version and the page, both from the cache.
+    with django_assert_num_queries(0):
         again = client.get(paper.get_absolute_url())
     assert again.content == response.content
+    assert again["ETag"] == response["ETag"]
+    # A browser that has the page gets a 304.
+    with django_assert_num_queries(0):
+        assert client.get(paper.get_absolute_url(), HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+
+def test_with_a_per_process_cache_the_version_comes_from_the_database(client, settings, django_assert_num_queries):
+    settings.PAPERHUB_SHARED_CACHE = False  # make run's local-memory cache: a worker's change would not reach it
+    paper = PaperFactory(title="Versioned by the database")
+    client.get(paper.get_absolute_url())
+    with django_assert_num_queries(1):
+        assert "Versioned by the database" in client.get(paper.get_absolute_url()).content.decode()
+    Paper.objects.filter(id=paper.id).update(title="Changed behind the cache's back", updated_at=timezone.now())
+    assert "Changed behind the cache" in client.get(paper.get_absolute_url()).content.decode()
+
+
+def test_cached_page_follows_the_fetch_state(client):
+    from papers import services
+
+    paper = PaperFactory(title="Being fetched", fetch_state=Paper.FetchState.PENDING)
+    assert "<strong>Waiting to fetch metadata…</strong>" in client.get(paper.get_absolute_url()).content.decode()
+    assert services.paper_claim_for_import(paper_id=paper.id) is not None
+    assert "<strong>Fetching metadata…</strong>" in client.get(paper.get_absolute_url()).content.decode()
+    services.paper_note_retry(paper_id=paper.id, reason="Crossref: unreachable; trying again in 4 s")
+    assert "trying again in 4 s" in client.get(paper.get_absolute_url()).content.decode()
+    services.paper_mark_failed(paper_id=paper.id, reason="Crossref answered 500 four times")
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert "Fetching the metadata failed" in page and "answered 500 four times" in page
+    paper.delete()
+    assert client.get(paper.get_absolute_url()).status_code == 404
+
+
+def test_a_page_from_the_cache_has_the_headers_of_a_rendered_one(client):
+    paper = PaperFactory(title="Headers kept")
+    first = client.get(paper.get_absolute_url())
+    second = client.get(paper.get_absolute_url())
+    assert second.content == first.content
+    for name in ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "ETag"):
+        assert second[name] == first[name], name
+    assert "Cookie" in second["Vary"] and not second.cookies
+    assert client.head(paper.get_absolute_url())["ETag"] == first["ETag"]
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_rendered_page(client, django_assert_num_queries):
+    paper = PaperFactory(title="Message waiting")
+    client.get(paper.get_absolute_url())
+    client.cookies["messages"] = "anything"
+    with django_assert_num_queries(2):  # the paper and its videos: the view ran, around the cached fragments
+        assert client.get(paper.get_absolute_url()).status_code == 200
+
+
+def test_signed_in_visitors_get_their_own_page_around_the_cached_fragments(client, django_assert_num_queries):
+    paper = PaperFactory(title="Shared or personal")
+    VideoFactory(paper=paper)
+    anonymous = client.get(paper.get_absolute_url())
+    assert "Sign out" not in anonymous.content.decode()
+    assert "Cookie" in anonymous["Vary"]
+
+    user = UserFactory()
+    client.force_login(user)
+    with django_assert_num_queries(4):  # session, user, paper, videos: the fragments come from the cache
+        personal = client.get(paper.get_absolute_url())
+    assert "Sign out" in personal.content.decode()
+    assert "ETag" not in personal
 
 
 def test_cached_page_follows_every_change_that_shows_on_it(client):
@@ -321,6 +387,20 @@ def test_cached_page_follows_every_change_that_shows_on_it(client):
 
     review.delete()
     assert "A new review appears" not in client.get(paper.get_absolute_url()).content.decode()
+
+    # Moderating a video in the admin goes through these services; the page follows both ways.
+    from media_links import services as video_services
+
+    video = VideoFactory(paper=paper, title="A talk about it", status=ModerationStatus.PENDING)
+    assert "A talk about it" not in client.get(paper.get_absolute_url()).content.decode()
+    video_services.video_approve(video=video)
+    assert "A talk about it" in client.get(paper.get_absolute_url()).content.decode()
+    video_services.video_reject(video=video, reason="Off topic")
+    assert "A talk about it" not in client.get(paper.get_absolute_url()).content.decode()
+
+    paper.title = "Cached paper, retitled"
+    paper.save()
+    assert "Cached paper, retitled" in client.get(paper.get_absolute_url()).content.decode()
 
 
 def test_home_page_shows_search_recent_papers_and_counts(client):

@@ -1,0 +1,10 @@
+"""On-commit callbacks, as pytest-django's django_capture_on_commit_callbacks captures them."""
+
+import functools
+
+from papers import page_cache
+
+
+def queued_work(callbacks: list) -> list:
+    """The callbacks that queue background work, leaving out the page cache's version refresh."""
+    return [c for c in callbacks if not (isinstance(c, functools.partial) and c.func is page_cache.set_versions)]
