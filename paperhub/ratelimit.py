@@ -1,14 +1,17 @@
 """Requests-per-second limits per upstream, shared by every process through the cache (Redis in production).
 
-Fixed one-interval windows counted with the cache's atomic `incr`: a worker that finds the current window
-full sleeps until the next one. Limits come from settings and shrink to what an upstream advertises
-(Crossref's X-Rate-Limit-Limit / X-Rate-Limit-Interval).
+Time is cut into windows of evenly spaced slots, counted with the cache's atomic `incr`: a request takes the
+next slot that is not yet past and waits for its time; when the window has none left, it sleeps into the next.
+Requests therefore leave evenly spaced, never as a burst at a window's start, and slots are spaced a little
+wider than the limit (SAFETY), so that an upstream counting any sliding second stays under its limit even when
+a request leaves a few ms late. (Whole-window counting sent each second's quota at once; an upstream counting
+the last second answered many of those with 429.) Limits come from settings and shrink to what an upstream
+advertises (Crossref's X-Rate-Limit-Limit / X-Rate-Limit-Interval).
 """
 
 from __future__ import annotations
 
 import math
-import random
 import re
 import time
 
@@ -16,6 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 ADVERTISED_TTL_SECONDS = 3600
+SAFETY = 0.95  # use 95 % of a limit: 50 ms of slack per second for requests that leave late
+MIN_SLOTS = 50  # windows of at least this many slots, so that rounding to whole slots costs little
 
 
 def _advertised_key(upstream: str) -> str:
@@ -29,27 +34,39 @@ def current_limit(upstream: str) -> float:
     return min(configured, advertised) if advertised else configured
 
 
-def acquire(upstream: str, *, max_wait: float = 60.0) -> None:
-    """Block until a request to `upstream` fits its limit; give up (and let the caller go) after `max_wait`."""
+def acquire(upstream: str, *, max_wait: float = 60.0) -> float:
+    """Block until a request to `upstream` fits its limit; give up (and let the caller go) after `max_wait`.
+
+    Returns the time (time.time()) the request was cleared for: its slot's.
+    """
     waited = 0.0
     while True:
         per_second = current_limit(upstream)
         if per_second <= 0:
-            return
-        interval = max(1.0, 1.0 / per_second)
-        slots = max(1, math.floor(per_second * interval))
+            return time.time()
+        interval = max(1.0, MIN_SLOTS / per_second)
+        slots = max(1, math.floor(per_second * interval * SAFETY + 1e-9))
+        spacing = interval / slots
         now = time.time()
         window = int(now // interval)
+        start = window * interval
         key = f"ratelimit:{upstream.lower()}:{window}"
-        cache.add(key, 0, timeout=int(interval) + 2)
+        cache.add(key, 0, timeout=math.ceil(interval) + 2)
         try:
-            count = cache.incr(key)
-        except ValueError:  # the window expired between add and incr
+            taken = cache.incr(key)
+            # Slots already past are skipped, all at once: sending in one late would bunch requests up.
+            first_open = math.ceil((now - start) / spacing)
+            if taken <= first_open:
+                taken = cache.incr(key, first_open + 1 - taken)
+        except ValueError:  # the window expired meanwhile
             continue
-        if count <= slots or waited >= max_wait:
-            return
-        # Sleep into the next window, with jitter so that waiting workers do not all wake at once.
-        pause = (window + 1) * interval - now + random.uniform(0, interval * 0.1)
+        slot = taken - 1
+        if slot < slots or waited >= max_wait:
+            at = start + slot * spacing if slot < slots else now
+            if at > now:
+                time.sleep(at - now)
+            return at
+        pause = start + interval - now
         time.sleep(pause)
         waited += pause
 

@@ -125,8 +125,7 @@ def _author_for(data: AuthorRecord, *, current: Author | None) -> Author:
         "literal_name": data.literal_name[:500] or ("" if data.given_name or data.family_name else "Anonymous"),
     }
     if data.orcid:
-        author, _ = Author.objects.update_or_create(orcid=data.orcid, defaults=names)
-        return author
+        return _get_or_create_current(Author, {"orcid": data.orcid}, names)
     if current is not None and current.orcid is None:
         if any(getattr(current, key) != value for key, value in names.items()):
             Author.objects.filter(id=current.id).update(**names)
@@ -134,6 +133,23 @@ def _author_for(data: AuthorRecord, *, current: Author | None) -> Author:
                 setattr(current, key, value)
         return current
     return Author.objects.create(**names)
+
+
+def _get_or_create_current(model, lookup: dict, values: dict):
+    """The row `lookup` finds, created with `values` or updated to them, and written only if something changed.
+
+    Not update_or_create: that locks and saves shared rows (a domain, a topic, a prolific author) on every import,
+    which queued concurrent imports behind one another, and its post_save marked every paper of the row changed.
+    """
+    row, created = model.objects.get_or_create(**lookup, defaults=values)
+    # Foreign keys are compared by id, so that checking costs no query.
+    current = {name: getattr(row, model._meta.get_field(name).attname) for name in values}
+    changed = [name for name, value in values.items() if current[name] != getattr(value, "pk", value)]
+    if not created and changed:
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save(update_fields=changed)
+    return row
 
 
 _REFERENCE_FIELDS = ("raw", "authors", "title", "journal", "year", "volume", "pages", "doi", "pmid")
@@ -163,15 +179,15 @@ def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord]) -> None:
     """Make the paper's topics match `topics`, creating the domain > field > subfield > topic nodes they name."""
     wanted = {}
     for data in topics:
-        domain, _ = Domain.objects.update_or_create(openalex_id=data.domain_id, defaults={"name": data.domain_name})
-        field, _ = Field.objects.update_or_create(
-            openalex_id=data.field_id, defaults={"name": data.field_name, "domain": domain}
+        domain = _get_or_create_current(Domain, {"openalex_id": data.domain_id}, {"name": data.domain_name})
+        field = _get_or_create_current(
+            Field, {"openalex_id": data.field_id}, {"name": data.field_name, "domain": domain}
         )
-        subfield, _ = Subfield.objects.update_or_create(
-            openalex_id=data.subfield_id, defaults={"name": data.subfield_name, "field": field}
+        subfield = _get_or_create_current(
+            Subfield, {"openalex_id": data.subfield_id}, {"name": data.subfield_name, "field": field}
         )
-        topic, _ = Topic.objects.update_or_create(
-            openalex_id=data.topic_id, defaults={"name": data.topic_name, "subfield": subfield}
+        topic = _get_or_create_current(
+            Topic, {"openalex_id": data.topic_id}, {"name": data.topic_name, "subfield": subfield}
         )
         wanted[topic.id] = data
     PaperTopic.objects.filter(paper=paper).exclude(topic_id__in=wanted).delete()

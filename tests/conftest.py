@@ -109,8 +109,8 @@ def start_worker(django_db_setup, fake_upstream_server):
     """Start extra workers a test may kill; all are stopped at the end of the test."""
     started = []
 
-    def start(**extra_env):
-        worker = Worker({**worker_env(fake_upstream_server), **extra_env}).start()
+    def start(concurrency: int = 2, **extra_env):
+        worker = Worker({**worker_env(fake_upstream_server), **extra_env}, concurrency=concurrency).start()
         started.append(worker)
         return worker
 

@@ -15,10 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Worker:
-    def __init__(self, env: dict[str, str], concurrency: int = 2):
+    def __init__(self, env: dict[str, str], concurrency: int = 2, pool: str = "prefork"):
         self.log = Path(tempfile.mkstemp(prefix="paperhub-worker-", suffix=".log")[1])
         self.env = {**os.environ, **env}
         self.concurrency = concurrency
+        self.pool = pool
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> Worker:
@@ -32,6 +33,7 @@ class Worker:
                     "paperhub",
                     "worker",
                     "--loglevel=INFO",
+                    f"--pool={self.pool}",
                     f"--concurrency={self.concurrency}",
                     "--without-gossip",
                     "--without-mingle",

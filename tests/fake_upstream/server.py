@@ -13,20 +13,37 @@ with an empty body (none was recorded, and the clients do not read 404 bodies).
 
 Tests script failures per service: `fake.script("crossref", Fail(503), Fail(429, retry_after=1))` makes
 the next two Crossref answers fail, then replays resume. `fake.always(...)` fails every answer.
+
+Opt-in load modes (off by default; `reset()` turns them off again), for benchmarks and fault drills that need
+many papers:
+  fake.serve_template("10.5555/bench.")  any DOI under this prefix (10.5555/bench.1, 10.5555/bench.2 …) is
+      answered by Crossref and OpenAlex with a real recording (by default those of 10.1145/3448016.3452841) in
+      which only the recorded DOI is replaced by the one asked for, wherever it occurs (DOI fields, doi.org and
+      landing-page URLs). Nothing else is changed or invented: OpenAlex and MAG work ids, authors, references and
+      topics stay the recording's, and the JSON is re-serialised compactly. NCBI needs no template: its answer
+      is the recorded one narrowed to the ids asked for, so a synthetic DOI gets no records, as an unknown DOI
+      does from the real converter.
+  fake.set_latency(0.1)                  every answer waits this long first (handler threads sleep).
+  fake.limit_rate(50)                    per service, at most 50 answers in any one-second sliding window; a
+      request beyond that gets 429 with Retry-After: 1, as real APIs limit each service on its own.
+      `fake.rate_limited` counts the 429s sent per service.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 FIXTURES = Path(__file__).resolve().parents[2] / "papers" / "fixtures" / "upstream"
+TEMPLATE_DOI = "10.1145/3448016.3452841"  # recorded by both Crossref and OpenAlex, with references and topics
+_TEMPLATE_MARK = "@@TEMPLATE-DOI@@"
 
 
 @dataclass
@@ -78,6 +95,24 @@ class Request:
     query: dict
     headers: dict
     at: float = field(default_factory=time.time)
+    status: int = 0  # the status answered, once answered
+
+
+def _with_doi_marked(value, doi: str):
+    """The parsed recording with every occurrence of `doi` inside its strings replaced by a marker."""
+    if isinstance(value, str):
+        return re.sub(re.escape(doi), _TEMPLATE_MARK, value, flags=re.IGNORECASE)
+    if isinstance(value, list):
+        return [_with_doi_marked(item, doi) for item in value]
+    if isinstance(value, dict):
+        return {key: _with_doi_marked(item, doi) for key, item in value.items()}
+    return value
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog (5) drops connections when dozens of worker threads connect at once.
+    request_queue_size = 256
 
 
 def _index(folder: str, doi_of) -> dict[str, Path]:
@@ -103,8 +138,12 @@ class FakeUpstream:
         self._scripts: dict[str, deque] = defaultdict(deque)
         self._always: dict[str, object] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._templates: dict[str, dict[str, bytes]] = {}
+        self._latency = 0.0
+        self._rate_limit: int | None = None
+        self._admitted: dict[str, deque] = defaultdict(deque)
+        self.rate_limited: Counter = Counter()
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # -- control
@@ -141,11 +180,36 @@ class FakeUpstream:
         with self._lock:
             self._always[service] = behaviour
 
+    def serve_template(self, prefix: str, doi: str = TEMPLATE_DOI) -> None:
+        """Answer DOIs starting with `prefix` with `doi`'s Crossref and OpenAlex recordings, that DOI substituted."""
+        bodies = {}
+        for service, index in (("crossref", self.crossref), ("openalex", self.openalex)):
+            if doi in index:
+                recording = json.loads(index[doi].read_text(encoding="utf-8"))
+                bodies[service] = json.dumps(_with_doi_marked(recording, doi), ensure_ascii=False).encode()
+        with self._lock:
+            self._templates[prefix.lower()] = bodies
+
+    def set_latency(self, seconds: float) -> None:
+        with self._lock:
+            self._latency = seconds
+
+    def limit_rate(self, per_second: int | None) -> None:
+        """At most `per_second` answers per service in any one-second window; None lifts the limit."""
+        with self._lock:
+            self._rate_limit = per_second
+            self._admitted.clear()
+
     def reset(self) -> None:
         with self._lock:
             self._scripts.clear()
             self._always.clear()
             self.requests.clear()
+            self._templates.clear()
+            self._latency = 0.0
+            self._rate_limit = None
+            self._admitted.clear()
+            self.rate_limited.clear()
 
     def calls(self, service: str) -> list[Request]:
         with self._lock:
@@ -159,7 +223,34 @@ class FakeUpstream:
                 return self._scripts[service].popleft()
             return self._always.get(service)
 
+    def _over_rate_limit(self, service: str) -> bool:
+        """Count this request in its service's sliding one-second window; True when the window is full."""
+        with self._lock:
+            if self._rate_limit is None:
+                return False
+            now, admitted = time.monotonic(), self._admitted[service]
+            while admitted and admitted[0] <= now - 1.0:
+                admitted.popleft()
+            if len(admitted) >= self._rate_limit:
+                self.rate_limited[service] += 1
+                return True
+            admitted.append(now)
+            return False
+
+    def _templated(self, service: str, doi: str) -> bytes | None:
+        with self._lock:
+            templates = list(self._templates.items())
+        for prefix, bodies in templates:
+            if doi.startswith(prefix) and service in bodies:
+                return bodies[service].replace(_TEMPLATE_MARK.encode(), json.dumps(doi)[1:-1].encode())
+        return None
+
     def _recorded(self, service: str, rest: str, query: dict) -> tuple[int, bytes, str]:
+        prefix = {"crossref": "works/", "openalex": "works/doi:"}.get(service)
+        if prefix and rest.startswith(prefix):
+            body = self._templated(service, unquote(rest.removeprefix(prefix)).lower())
+            if body is not None:
+                return 200, body, "application/json"
         if service == "crossref" and rest.startswith("works/"):
             path = self.crossref.get(unquote(rest.removeprefix("works/")).lower())
             if path is None:
@@ -207,8 +298,15 @@ class FakeUpstream:
                 parts = urlsplit(self.path)
                 service, _, rest = parts.path.lstrip("/").partition("/")
                 query = parse_qs(parts.query)
+                self.request_record = Request(service, rest, query, dict(self.headers))
                 with fake._lock:
-                    fake.requests.append(Request(service, rest, query, dict(self.headers)))
+                    fake.requests.append(self.request_record)
+                    latency = fake._latency
+                limited = fake._over_rate_limit(service)
+                if latency:
+                    time.sleep(latency)
+                if limited:
+                    return self._send(429, b"Too many requests", "text/plain", {"Retry-After": "1"})
                 behaviour = fake._next_behaviour(service)
                 if isinstance(behaviour, Fail):
                     headers = {"Retry-After": str(int(behaviour.retry_after))} if behaviour.retry_after else {}
@@ -226,6 +324,10 @@ class FakeUpstream:
                     return self._send_drip(body, behaviour.interval)
                 headers = {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"} if service == "crossref" else {}
                 self._send(status, body, content_type, headers)
+
+            def send_response(self, code, message=None):
+                self.request_record.status = code
+                super().send_response(code, message)
 
             def _send(self, status, body, content_type, headers=None):
                 self.send_response(status)

@@ -105,3 +105,16 @@ def test_retry_after_http_date_is_understood():
     assert 25 <= http.parse_retry_after(httpx.Headers({"Retry-After": later})) <= 31
     assert http.parse_retry_after(httpx.Headers({"Retry-After": "12"})) == 12
     assert http.parse_retry_after(httpx.Headers({"Retry-After": "soon"})) is None
+
+
+def test_fake_upstream_rate_limit_counts_each_service_on_its_own(fake_upstream):
+    import httpx
+
+    fake_upstream.limit_rate(2)
+    with httpx.Client(base_url=fake_upstream.url) as client:
+        crossref_answers = [client.get(f"/crossref/works/{PONE}") for _ in range(3)]
+        openalex_answer = client.get("/openalex/works/doi:10.1145/3448016.3452841")
+    assert [answer.status_code for answer in crossref_answers] == [200, 200, 429]
+    assert crossref_answers[2].headers["Retry-After"] == "1"
+    assert openalex_answer.status_code == 200
+    assert fake_upstream.rate_limited == {"crossref": 1}

@@ -1,10 +1,12 @@
 """The import service end to end in this process, against the fake upstream (the worker tests add Celery)."""
 
+import datetime as dt
+
 import pytest
 
 from paperhub.http import UpstreamNotFound, UpstreamUnavailable
 from papers import services
-from papers.models import Paper, Reference
+from papers.models import Author, Paper, Reference, Topic
 from tests.callbacks import queued_work
 from tests.fake_upstream.server import Fail
 from tests.papers.factories import PaperFactory, ReferenceFactory
@@ -94,6 +96,20 @@ def test_reimport_yields_the_same_rows_and_keeps_user_content(fake_upstream):
     assert list(again.references.order_by("position").values_list("id", "position", "doi", "title")) == before["refs"]
     assert list(again.authorships.order_by("position").values_list("id", "author_id")) == before["authors"]
     assert again.reviews.get() == review
+
+
+def test_papers_sharing_topics_are_imported_without_touching_each_other(fake_upstream):
+    fake_upstream.serve_template("10.5555/shared.")  # SIGMOD's recordings under other DOIs: the same topics
+    first = import_doi("10.5555/shared.1")
+    Paper.objects.filter(id=first.id).update(updated_at=first.updated_at - dt.timedelta(days=1))
+    import_doi("10.5555/shared.2")
+    assert Paper.objects.get(id=first.id).updated_at < first.updated_at, "an unchanged topic marks no paper changed"
+    assert Topic.objects.count() == 2 and Author.objects.count() == 12
+
+    Topic.objects.filter(openalex_id="T11478").update(name="Old name")
+    import_doi("10.5555/shared.3")
+    assert Topic.objects.get(openalex_id="T11478").name != "Old name", "a topic renamed upstream is renamed here"
+    assert Paper.objects.get(id=first.id).updated_at >= first.updated_at, "and its papers are marked changed"
 
 
 def test_citations_are_linked_both_ways(fake_upstream):
