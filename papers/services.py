@@ -12,7 +12,7 @@ from django.utils import timezone
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound, UpstreamUnavailable
 
 from . import doi as doi_lib
-from . import page_cache
+from . import versions
 from .clients import crossref, datacite, ncbi, openalex
 from .identifiers import parse_identifier
 from .models import (
@@ -235,7 +235,7 @@ def papers_touch(*, paper_ids) -> None:
     ids = list(paper_ids)
     if ids:
         Paper.objects.filter(id__in=ids).update(updated_at=timezone.now())
-        page_cache.papers_changed(paper_ids=ids)
+        versions.papers_changed(paper_ids=ids)
 
 
 # ---------------------------------------------------------------- requests to add papers
@@ -316,7 +316,7 @@ def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | Non
         fetch_state=Paper.FetchState.FETCHING, updated_at=timezone.now()
     )
     if claimed:
-        page_cache.papers_changed(paper_ids=[paper_id])
+        versions.papers_changed(paper_ids=[paper_id])
     return Paper.objects.filter(id=paper_id).first() if claimed else None
 
 
@@ -388,14 +388,14 @@ def paper_mark_failed(*, paper_id: int, reason: str) -> None:
     Paper.objects.filter(id=paper_id).update(
         fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000], updated_at=timezone.now()
     )
-    page_cache.papers_changed(paper_ids=[paper_id])
+    versions.papers_changed(paper_ids=[paper_id])
 
 
 def paper_note_retry(*, paper_id: int, reason: str) -> None:
     if Paper.objects.filter(id=paper_id, fetch_state=Paper.FetchState.FETCHING).update(
         fetch_error=reason[:2000], updated_at=timezone.now()
     ):
-        page_cache.papers_changed(paper_ids=[paper_id])
+        versions.papers_changed(paper_ids=[paper_id])
 
 
 def identifier_lookup_resolve(*, lookup: IdentifierLookup) -> IdentifierLookup:

@@ -3,14 +3,14 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import page_cache
+from . import versions
 from .models import Author, Authorship, Paper, Topic
 from .services import papers_touch
 
 
 @receiver([post_save, post_delete], sender=Paper)
 def paper_changed(sender, instance: Paper, **kwargs) -> None:
-    page_cache.papers_changed(dois=[instance.doi])
+    versions.papers_changed(dois=[instance.doi])
 
 
 @receiver(post_save, sender=Author)

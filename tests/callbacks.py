@@ -2,9 +2,9 @@
 
 import functools
 
-from papers import page_cache
+from papers import versions
 
 
 def queued_work(callbacks: list) -> list:
-    """The callbacks that queue background work, leaving out the page cache's version refresh."""
-    return [c for c in callbacks if not (isinstance(c, functools.partial) and c.func is page_cache.set_versions)]
+    """The callbacks that queue background work, leaving out the paper versions refresh."""
+    return [c for c in callbacks if not (isinstance(c, functools.partial) and c.func is versions.set_versions)]

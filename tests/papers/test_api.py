@@ -205,17 +205,31 @@ def test_list_query_count_is_constant_in_page_size(client, django_assert_num_que
     assert len(response.json()["results"]) == page_size
 
 
+def test_a_listing_is_kept_until_any_paper_changes(client, django_assert_num_queries):
+    first = PaperFactory(title="First listed")
+    assert [p["title"] for p in client.get("/api/v1/papers/").json()["results"]] == ["First listed"]
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/papers/").json()["results"][0]["title"] == "First listed"
+    PaperFactory(title="Second listed")
+    assert len(client.get("/api/v1/papers/").json()["results"]) == 2
+    ReviewFactory(paper=first)  # approved: touches its paper
+    listed = {p["title"]: p for p in client.get("/api/v1/papers/").json()["results"]}
+    assert listed["First listed"]["review_count"] == 1
+    first.delete()
+    assert [p["title"] for p in client.get("/api/v1/papers/").json()["results"]] == ["Second listed"]
+
+
 def test_detail_query_count_is_fixed(client, django_assert_num_queries, paper):
     # The paper's version (id, updated_at), then the paper and all it shows; ETag and Last-Modified come from
     # the version.
     with django_assert_num_queries(8):
         first = client.get("/api/v1/papers/10.2214/ajr.19.21878/")
     assert first.status_code == 200
-    # The record is cached per version: later clients, and 304s, cost the version query alone.
-    with django_assert_num_queries(1):
+    # The record and the version are cached: later clients, and 304s, cost no query.
+    with django_assert_num_queries(0):
         again = client.get("/api/v1/papers/10.2214/ajr.19.21878/")
     assert again.json() == first.json()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         assert client.get("/api/v1/papers/10.2214/ajr.19.21878/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 

@@ -189,7 +189,9 @@ def test_beat_requeues_stuck_papers_and_refreshes_stale_ones(django_capture_on_c
     with django_capture_on_commit_callbacks() as callbacks:
         assert services.papers_requeue_stuck(older_than=dt.timedelta(minutes=15)) == [stuck.id]
         assert services.papers_refresh_stale(older_than=dt.timedelta(days=30)) == [stale.id]
-    assert len(queued_work(callbacks)) == 2, "one task for each, none for the fresh pending or fresh ready papers"
+    assert len(queued_work(callbacks)) == 2, (
+        "one task queued for each, none for the fresh pending or fresh ready papers"
+    )
     # With no grace period, the fresh pending paper counts as stuck too; the ready ones never do.
     assert sorted(services.papers_requeue_stuck(older_than=dt.timedelta(0))) == sorted([fresh_pending.id, stuck.id])
 

@@ -1,0 +1,97 @@
+"""The current version of each paper, held in the shared cache so that cached pages and records need no query.
+
+A paper's version is its id, `updated_at` (which every change to the paper, its reviews or its videos moves)
+and fetch state. Whatever changes them calls `papers_changed`: the old versions are dropped at once (inside a
+transaction this sends readers to the database, which still shows the committed state) and the new ones are
+set once the change commits, overwriting any older version a reader put back meanwhile. A version read from
+the database is trusted for VERSION_SECONDS at most, which bounds the damage of a change made behind our back.
+
+Listings depend on every paper at once, so they are kept per *generation*: one shared counter that every
+change moves, read together with the stored listing.
+
+With a per-process cache (`make run`), versions come from the database on every request and listings are not
+kept: a worker's change would not reach the web process's memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from .models import Paper
+from .selectors import PaperVersion, paper_version
+
+VERSION_SECONDS = 300
+GENERATION_KEY = "papers-generation"
+
+
+def current(doi: str, *, also: str) -> tuple[PaperVersion | None, object]:
+    """The paper's version (None when it is not here) and the cache entry `also`, read in one round trip."""
+    if not settings.PAPERHUB_SHARED_CACHE:
+        return paper_version(doi=doi), cache.get(also)
+    key = _key(doi)
+    found = cache.get_many([key, also])
+    version = found.get(key)
+    if version is None:
+        version = paper_version(doi=doi)
+        if version is not None:
+            cache.add(key, version, VERSION_SECONDS)  # add: a newer version set meanwhile wins
+    return version, found.get(also)
+
+
+def papers_changed(*, paper_ids=None, dois=None) -> None:
+    """Call wherever a paper's `updated_at` or fetch state moves without Paper.save() (which calls it itself)."""
+    if not settings.PAPERHUB_SHARED_CACHE:
+        return
+    dois = list(dois or [])
+    if paper_ids:
+        dois += Paper.objects.filter(id__in=list(paper_ids)).values_list("doi", flat=True)
+    if not dois:
+        _next_generation()
+        return
+    cache.delete_many([_key(doi) for doi in dois])
+    _next_generation()
+    transaction.on_commit(functools.partial(set_versions, dois))
+
+
+def set_versions(dois: list[str]) -> None:
+    _next_generation()  # again after the commit: a listing built in between showed the old rows
+    rows = Paper.objects.filter(doi__in=dois).values_list("doi", "id", "updated_at", "fetch_state")
+    found = {doi: PaperVersion(*rest) for doi, *rest in rows}
+    cache.set_many({_key(doi): version for doi, version in found.items()}, VERSION_SECONDS)
+    cache.delete_many([_key(doi) for doi in dois if doi not in found])
+
+
+def generation(*, also: str) -> tuple[int | None, object]:
+    """The current generation of all papers and the cache entry `also`, in one round trip; (None, None) when
+    the cache is per-process."""
+    if not settings.PAPERHUB_SHARED_CACHE:
+        return None, None
+    found = cache.get_many([GENERATION_KEY, also])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        _next_generation()
+        current = cache.get(GENERATION_KEY)
+    return current, found.get(also)
+
+
+def _next_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # Start from the clock, so that a counter lost from the cache never comes back to a value it had.
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, None)
+
+
+def digest(doi: str) -> str:
+    """A DOI as a cache key part: DOIs may hold spaces and other characters not every cache accepts."""
+    return hashlib.sha256(doi.encode()).hexdigest()[:24]
+
+
+def _key(doi: str) -> str:
+    return f"paper-version:{digest(doi)}"
