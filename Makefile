@@ -38,12 +38,15 @@ test: export CACHE_URL ?= redis://127.0.0.1:6379/14
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (bench/): serving under load with gunicorn and wrk, then search latency. Not part of `make test`.
+# Benchmarks (bench/): serving under load (gunicorn + wrk), ingest through Celery, search latency, then one
+# table (bench/report.py -> bench/results.json). Not part of `make test`.
 bench: export SECRET_KEY ?= bench-only-secret-key-that-is-long-enough-for-django-checks-0123456789
 bench: install-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/serve_bench.py
+	$(PY) bench/ingest_bench.py
 	$(PY) bench/search_bench.py --sizes 10000 100000
+	$(PY) bench/report.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,8 @@
 
 Each paper has 8 authors, 40 references, 3 topics, 2 approved reviews and 1 video. wrk (Debian's package) runs
 with 32 connections against a paper page, the home page, the API detail, the API list of 50, a search, and a
-small static file through the same server as the ceiling. Results go to bench/results.json.
+small static file through the same server as the ceiling. Results go to bench/serve_results.json
+(bench/report.py folds them into the one table).
 """
 
 from __future__ import annotations
@@ -233,10 +234,23 @@ def peak_rss_mb(pid: int) -> float:
     return round(max(peaks), 1)
 
 
+def gunicorn_config(env: dict) -> str:
+    """What gunicorn.conf.py makes of this environment, e.g. "3 sync workers x 1 thread"."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        config: dict = {}
+        exec((ROOT / "gunicorn.conf.py").read_text(), config)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return f"{config['workers']} {config['worker_class']} workers x {config['threads']} thread(s)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--output", default=str(ROOT / "bench" / "serve_results.json"))
     parser.add_argument("--only", nargs="+", metavar="TARGET", help="run only targets whose name has these words")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -278,7 +292,7 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "GUNICORN_ACCESS_LOG": "",
-        "WEB_CONCURRENCY": "3",
+        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "3"),
         # Throttling is policy, not capacity: one client sending thousands of requests is what wrk is.
         "API_THROTTLE_ANON": "100000000/min",
         "API_THROTTLE_USER": "100000000/min",
@@ -345,6 +359,7 @@ def main() -> None:
     print(f"peak RSS of a web process: {memory} MB")
     results = {
         "machine": {"host": os.uname().nodename, "cpus": os.cpu_count()},
+        "gunicorn": gunicorn_config(env),
         "date": time.strftime("%Y-%m-%d"),
         "commit": commit,
         "papers": PAPERS,

@@ -85,8 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous paper pages come whole from the cache before the rest of the stack runs.
-    "papers.page_cache.SharedPaperPageMiddleware",
+    # Anonymous visitors' paper, search and taxonomy pages come whole from the cache before the rest runs.
+    "papers.page_cache.SharedPageMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,13 +1,17 @@
-"""Whole paper pages for anonymous visitors, kept in the shared cache (Redis in production) per paper version.
+"""Whole pages for anonymous visitors, kept in the shared cache (Redis in production) with what versions them.
 
-Every anonymous visitor sees the same page, so the finished response is kept with the version it shows: the
-paper's `updated_at` (which every change to the paper, its reviews or its videos moves) and its fetch state.
+Every anonymous visitor sees the same page, so the finished response is kept beside the version it shows:
+- a paper page, the paper's version (papers/versions.py: `updated_at`, which every change to the paper, its
+  reviews or its videos moves, and the fetch state);
+- search results, suggestions, the taxonomy and author pages, the generation of all papers, which every
+  change to any paper moves (LISTING_SECONDS at most).
+
 The middleware sits right after WhiteNoise, so a hit skips sessions, CSRF, messages and the view, and costs one
-cache round trip: the current version (papers/versions.py) and the stored page are read together. Profiled:
-the database query for the version was half of a cached page's time, and the middleware stack a quarter.
+cache round trip: the version and the stored page are read together. Profiled: for a paper page the version
+query was half of a cached page's time, and the middleware stack a quarter.
 
-Signed-in visitors, and anyone with a message waiting, go through the view, which renders their page around
-the cached fragments.
+Signed-in visitors, anyone with a message waiting, and every other page go through the views; a paper page is
+then rendered around its cached fragments. A page that used a CSRF token or set a cookie is never kept.
 """
 
 from __future__ import annotations
@@ -26,35 +30,46 @@ from paperhub.caching import origin_key
 from . import doi as doi_lib
 from . import versions
 from .models import doi_path
-from .selectors import PaperVersion
 
-# A page lives this long at most; any change to what it shows changes its version first.
+# A paper page lives this long at most; any change to what it shows changes its version first.
 PAGE_SECONDS = 24 * 3600
+# Pages that show many papers are kept this long at most.
+LISTING_SECONDS = 60
+BY_GENERATION = {"papers:search", "papers:suggest", "papers:taxonomy", "papers:taxon", "papers:author"}
 
 
-class SharedPaperPageMiddleware:
+class SharedPageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        doi = _shareable_doi(request)
-        if doi is None:
+        view_name, kwargs = _shareable_view(request)
+        if view_name == "papers:detail":
+            doi = _canonical_doi(request, kwargs["doi"])
+            if doi is None:
+                return self.get_response(request)  # the view redirects to the canonical spelling
+            key, seconds = f"paper-response:{versions.digest(doi)}:{origin_key(request)}", PAGE_SECONDS
+            version, stored = versions.current(doi, also=key)  # None: not here, the view answers 404
+        elif view_name in BY_GENERATION:
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+            key, seconds = f"shared-page:{path}:{origin_key(request)}", LISTING_SECONDS
+            version, stored = versions.generation(also=key)  # None: the cache is per-process
+        else:
             return self.get_response(request)
-        version, stored = versions.current(doi, also=_page_key(request, doi))
         if version is None:
-            return self.get_response(request)  # not here: the view answers 404
-        etag = _etag(request, version)
+            return self.get_response(request)
+
+        etag = '"' + hashlib.sha256(f"{key}:{version}".encode()).hexdigest()[:32] + '"'
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return _personal_by_cookie(not_modified)
         if stored is not None and stored[0] == version:
             return _response(*stored[1:])
         response = self.get_response(request)
-        # A response that sets a cookie is somebody's own; a streaming one has no content to keep.
-        if request.method == "GET" and response.status_code == 200 and not response.cookies and not response.streaming:
+        if _keepable(request, response):
             response["ETag"] = etag
             _personal_by_cookie(response)
-            cache.set(_page_key(request, doi), (version, response.content, dict(response.headers)), PAGE_SECONDS)
+            cache.set(key, (version, response.content, dict(response.headers)), seconds)
         return response
 
 
@@ -69,18 +84,18 @@ def raw_path(request: HttpRequest) -> str | None:
     return raw.split("?", 1)[0] if raw else None
 
 
-def _shareable_doi(request: HttpRequest) -> str | None:
-    """The DOI whose canonical page this anonymous GET asks for; None for anything else."""
-    if request.method not in ("GET", "HEAD") or not request.path_info.startswith("/doi/") or not is_shareable(request):
-        return None
+def _shareable_view(request: HttpRequest) -> tuple[str | None, dict]:
+    if request.method not in ("GET", "HEAD") or not is_shareable(request):
+        return None, {}
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return None
-    if match.view_name != "papers:detail":
-        return None
-    doi = match.kwargs["doi"]
-    # Non-canonical spellings get the view's redirect, never a cached page.
+        return None, {}
+    return match.view_name, match.kwargs
+
+
+def _canonical_doi(request: HttpRequest, doi: str) -> str | None:
+    """The DOI when the path spells it canonically; None when the view should redirect."""
     try:
         if doi_lib.normalize_doi(doi) != doi or raw_path(request) not in (None, doi_path("papers:detail", doi)):
             return None
@@ -89,13 +104,15 @@ def _shareable_doi(request: HttpRequest) -> str | None:
     return doi
 
 
-def _page_key(request: HttpRequest, doi: str) -> str:
-    return f"paper-response:{versions.digest(doi)}:{origin_key(request)}"
-
-
-def _etag(request: HttpRequest, version: PaperVersion) -> str:
-    tag = f"{version.id}:{version.updated_at.timestamp()}:{version.fetch_state}:{origin_key(request)}"
-    return '"' + hashlib.sha256(tag.encode()).hexdigest()[:32] + '"'
+def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
+    # A response that set a cookie or holds a CSRF token is somebody's own; a streaming one has no content to keep.
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # set by get_token(), i.e. {% csrf_token %}
+    )
 
 
 def _response(content: bytes, headers: dict) -> HttpResponse:

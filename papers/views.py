@@ -61,7 +61,7 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
         "cache_seconds": page_cache.PAGE_SECONDS,
         "api_url": reverse("api:paper-detail", kwargs={"doi": canonical}),
     }
-    # Anonymous visitors' copies of this page are kept whole by page_cache.SharedPaperPageMiddleware.
+    # Anonymous visitors' copies of this page are kept whole by page_cache.SharedPageMiddleware.
     return render(request, "papers/paper_detail.html", context)
 
 

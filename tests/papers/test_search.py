@@ -192,3 +192,32 @@ def test_a_visitor_finds_demo_papers_every_way(client):
     topic_page = client.get("/topics/T11478").content.decode()
     assert "Vector Quotient Filters" in topic_page, "a topic"
     assert client.get("/search", {"q": "https://doi.org/10.7554/eLife.01567"})["Location"] == "/doi/10.7554/elife.01567"
+
+
+def test_anonymous_results_are_kept_until_any_paper_changes(client, django_assert_num_queries):
+    PaperFactory(title="Graphene sheets conduct heat")
+    first = client.get("/search", {"q": "graphene"})
+    with django_assert_num_queries(0):
+        again = client.get("/search", {"q": "graphene"})
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    PaperFactory(title="Graphene ribbons")
+    assert "Graphene ribbons" in client.get("/search", {"q": "graphene"}).content.decode()
+
+
+def test_a_results_page_with_a_form_is_never_shared(client):
+    # The add offer carries a CSRF token, which belongs to one visitor.
+    offer = client.get("/search", {"q": "10.5555/not.here"})
+    assert 'name="csrfmiddlewaretoken"' in offer.content.decode()
+    client.cookies.clear()
+    second = client.get("/search", {"q": "10.5555/not.here"})
+    assert "ETag" not in second and second.cookies, "rendered afresh, with its own token"
+
+
+def test_signed_in_visitors_search_through_the_view(client):
+    from tests.reviews.factories import UserFactory
+
+    PaperFactory(title="Graphene sheets conduct heat")
+    client.get("/search", {"q": "graphene"})
+    client.force_login(UserFactory())
+    page = client.get("/search", {"q": "graphene"})
+    assert "Sign out" in page.content.decode() and "ETag" not in page

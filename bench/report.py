@@ -1,0 +1,132 @@
+"""One table from the three benchmarks: serving, ingest and search. `make bench` runs it last.
+
+    .venv/bin/python bench/report.py            # prints the table (Markdown, as in the README) and writes results.json
+
+Reads bench/serve_results.json, bench/ingest_results.json and bench/search_results.json, checks each number
+against the issue's target, and writes bench/results.json with the machine, date and commit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+
+# Targets from issue 8: ratio of the static ceiling, and p99 for every serving row.
+RATIO_TARGETS = {"paper page": 0.5, "API paper detail": 0.5, "API list of 50": 0.15}
+P99_TARGET_MS = 100
+INGEST_RATIO_TARGET = 1.2
+RSS_TARGET_MB = 200
+
+
+def load(name: str) -> dict:
+    path = BENCH / name
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run the benchmark that writes it first (make bench runs all)")
+    return json.loads(path.read_text())
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def main() -> None:
+    serve, ingest, search = load("serve_results.json"), load("ingest_results.json"), load("search_results.json")
+    lines = []
+    add = lines.append
+
+    add(
+        f"Serving: gunicorn {serve['gunicorn']}, wrk {serve['connections']} connections × {serve['seconds']} s "
+        f"per row, {serve['papers']:,} papers."
+    )
+    add("")
+    add("| target | req/s | p50 | p99 | of static ceiling | target |")
+    add("|---|---:|---:|---:|---:|---|")
+    for name, row in serve["serving"].items():
+        goals = []
+        if name in RATIO_TARGETS:
+            goals.append(f"≥ {RATIO_TARGETS[name]} {verdict(row['ratio'] >= RATIO_TARGETS[name])}")
+        if not name.startswith("static"):
+            goals.append(f"p99 < {P99_TARGET_MS} ms {verdict(row['p99_ms'] < P99_TARGET_MS)}")
+        errors = f" ({row['errors']} errors)" if row["errors"] else ""
+        add(
+            f"| {name}{errors} | {row['rps']:,.0f} | {row['p50_ms']:.1f} ms | {row['p99_ms']:.1f} ms | "
+            f"{row['ratio']:.2f} | {'; '.join(goals)} |"
+        )
+    add("")
+    config = ingest["config"]
+    add(
+        f"Ingest: {config['dois']:,} DOIs, {config['workers']} Celery workers × {config['concurrency']} "
+        f"{config['pool']}, upstream latency {config['upstream_latency_s'] * 1000:.0f} ms, 429 above "
+        f"{config['upstream_limit_per_s']}/s per service."
+    )
+    add("")
+    add("| measure | value | target |")
+    add("|---|---:|---|")
+    add(f"| wall time | {ingest['wall_s']:.1f} s | |")
+    add(f"| bound set by the rate limit | {ingest['bound_s']:.1f} s | {ingest['bound_formula']} |")
+    ratio_ok = ingest["ratio"] <= INGEST_RATIO_TARGET
+    add(f"| wall / bound | {ingest['ratio']:.2f} | ≤ {INGEST_RATIO_TARGET} {verdict(ratio_ok)} |")
+    add(f"| 429s received | {sum(ingest['429s_sent'].values())} | |")
+    add(f"| papers lost | {ingest['lost']} | 0 {verdict(ingest['lost'] == 0)} |")
+    duplicates = sum(ingest["duplicates"].values())
+    add(f"| duplicates | {duplicates} | 0 {verdict(duplicates == 0)} |")
+    add(f"| worker CPU per paper | {ingest['cpu_ms_per_paper']['workers']:.0f} ms | |")
+    add("")
+    add("| peak RSS | MB | target |")
+    add("|---|---:|---|")
+    web = serve["web_peak_rss_mb"]
+    add(f"| web process (gunicorn worker) | {web:.0f} | < {RSS_TARGET_MB} {verdict(web < RSS_TARGET_MB)} |")
+    worker = ingest["peak_rss_mb_max"]
+    add(f"| Celery worker process | {worker:.0f} | < {RSS_TARGET_MB} {verdict(worker < RSS_TARGET_MB)} |")
+    add("")
+    add("| search: papers | query | p50 | p95 | median matches |")
+    add("|---:|---|---:|---:|---:|")
+    for row in search["runs"]:
+        hits = "> 500" if row["median_hits"] > 500 else f"{row['median_hits']:,}"
+        add(f"| {row['papers']:,} | {row['query']} | {row['p50_ms']:.1f} ms | {row['p95_ms']:.1f} ms | {hits} |")
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH.parent, capture_output=True, text=True
+    ).stdout.strip()
+    machine = {
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "cpu": _cpu_model(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1),
+        "python": platform.python_version(),
+    }
+    table = "\n".join(lines)
+    when = time.strftime("%Y-%m-%d")
+    print(f"{machine['cpus']} CPUs ({machine['cpu']}), {machine['memory_gb']} GB, {when}, commit {commit}\n")
+    print(table)
+    results = {
+        "machine": machine,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "commit": commit,
+        "serving": serve,
+        "ingest": ingest,
+        "search": search,
+        "table_markdown": table,
+    }
+    (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwritten to {BENCH / 'results.json'}")
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+if __name__ == "__main__":
+    main()
