@@ -265,6 +265,9 @@ def main() -> None:
     from papers.models import Paper
 
     call_command("migrate", verbosity=0)
+    from django.core.cache import cache
+
+    cache.clear()  # the benchmark's own Redis database: nothing cached from an earlier corpus may answer
     if Paper.objects.filter(doi__startswith="10.99998/").count() != PAPERS:
         from django.db import connection
 
@@ -287,6 +290,9 @@ def main() -> None:
     static_root = tempfile.mkdtemp(prefix="paperhub-static-")
     env = {
         **os.environ,
+        # Named again: importing search_bench (for its corpus generator) points DATABASE_URL at its own database.
+        "DATABASE_URL": DATABASE_URL,
+        "CACHE_URL": CACHE_URL,
         "STATIC_ROOT": static_root,
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -298,12 +304,13 @@ def main() -> None:
         "API_THROTTLE_USER": "100000000/min",
     }
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    server_log = Path(static_root) / "gunicorn.log"
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "paperhub.wsgi"],
         cwd=ROOT,
-        env=env,
+        env={**env, "LOG_LEVEL": "ERROR"},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=server_log.open("w"),
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{PORT}"
@@ -334,7 +341,9 @@ def main() -> None:
             try:
                 urllib.request.urlopen(base + path, timeout=30).read()  # warm up
             except OSError as exc:
-                raise SystemExit(f"{name}: {base + path} answered {exc}") from None
+                raise SystemExit(
+                    f"{name}: {base + path} answered {exc}\ngunicorn's log:\n{server_log.read_text()[-4000:]}"
+                ) from None
             rows[name] = run_wrk(base + path, args.seconds)
         for name, path in series.items():
             urllib.request.urlopen(base + path, timeout=30).read()
