@@ -67,17 +67,17 @@ def set_versions(dois: list[str]) -> None:
     cache.delete_many([_key(doi) for doi in dois if doi not in found])
 
 
-def generation(*, also: str) -> tuple[int | None, object]:
+def generation(*, also: str | None = None) -> tuple[int | None, object]:
     """The current generation of all papers and the cache entry `also`, in one round trip; (None, None) when
     the cache is per-process."""
     if not settings.PAPERHUB_SHARED_CACHE:
         return None, None
-    found = cache.get_many([GENERATION_KEY, also])
+    found = cache.get_many([GENERATION_KEY, also] if also else [GENERATION_KEY])
     current = found.get(GENERATION_KEY)
     if current is None:
         _next_generation()
         current = cache.get(GENERATION_KEY)
-    return current, found.get(also)
+    return current, found.get(also) if also else None
 
 
 def _next_generation() -> None:

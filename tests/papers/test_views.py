@@ -417,6 +417,17 @@ def test_home_page_shows_search_recent_papers_and_counts(client):
     assert "3 papers" in counts and "1 public review" in counts
 
 
+def test_home_page_keeps_its_recent_papers_until_a_paper_changes(client, django_assert_num_queries):
+    PaperFactory(title="Older paper")
+    client.get(reverse("papers:home"))  # counts (cached a minute) and the recent list are built
+    with django_assert_num_queries(0):
+        again = client.get(reverse("papers:home"))
+    assert "Older paper" in again.content.decode()
+    PaperFactory(title="Newer paper")
+    titles = [a.get_text() for a in page(client, reverse("papers:home")).select(".paper-list a")]
+    assert titles == ["Newer paper", "Older paper"]
+
+
 def test_search_box_goes_straight_to_a_pasted_doi(client):
     PaperFactory(doi="10.2214/ajr.19.21878")
     response = client.get("/search", {"q": "https://doi.org/10.2214/AJR.19.21878"})
