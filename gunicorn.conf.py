@@ -7,8 +7,8 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # One request at a time per process: pages are CPU-bound Python (no upstream calls happen in a request), and
 # threads only queued requests behind the GIL. Measured with bench/serve_bench.py on 2 cores: sync 3x1 held p99
-# under 80 ms where gthread 3x2 reached 135-670 ms. Sync workers expect a buffering proxy or load balancer in
-# front for slow clients, as gunicorn's docs advise.
+# under 80 ms in four runs of five, where gthread 3x2 reached 135-670 ms. Sync workers expect a buffering proxy
+# or load balancer in front for slow clients, as gunicorn's docs advise.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
