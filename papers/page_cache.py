@@ -20,12 +20,11 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
-from paperhub.caching import origin_key
+from paperhub.caching import current_payload, keep, origin_key, request_key
 
 from . import doi as doi_lib
 from . import versions
@@ -51,8 +50,7 @@ class SharedPageMiddleware:
             key, seconds = f"paper-response:{versions.digest(doi)}:{origin_key(request)}", PAGE_SECONDS
             version, stored = versions.current(doi, also=key)  # None: not here, the view answers 404
         elif view_name in BY_GENERATION:
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-            key, seconds = f"shared-page:{path}:{origin_key(request)}", LISTING_SECONDS
+            key, seconds = request_key("shared-page", request), LISTING_SECONDS
             version, stored = versions.generation(also=key)  # None: the cache is per-process
         else:
             return self.get_response(request)
@@ -63,13 +61,14 @@ class SharedPageMiddleware:
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return _personal_by_cookie(not_modified)
-        if stored is not None and stored[0] == version:
-            return _response(*stored[1:])
+        kept = current_payload(stored, version)
+        if kept is not None:
+            return _response(*kept)
         response = self.get_response(request)
         if _keepable(request, response):
             response["ETag"] = etag
             _personal_by_cookie(response)
-            cache.set(key, (version, response.content, dict(response.headers)), seconds)
+            keep(key, version, (response.content, dict(response.headers)), seconds)
         return response
 
 

@@ -1,6 +1,3 @@
-import hashlib
-
-from django.core.cache import cache
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +10,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from paperhub.api import conditional
-from paperhub.caching import origin_key
+from paperhub.caching import current_payload, keep, origin_key, request_key
 from paperhub.limits import submission_limit_message
 
 from .. import citation, selectors, services, versions
@@ -70,14 +67,14 @@ class PaperListCreate(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         # Every client gets the same page (counts are of approved items only), so each page is kept until any
         # paper changes (versions.generation), LISTING_CACHE_SECONDS at most.
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"api-list:{path}:{request.accepted_renderer.format}:{origin_key(request)}"
+        key = request_key(f"api-list:{request.accepted_renderer.format}", request)
         generation, stored = versions.generation(also=key)
-        if generation is not None and stored is not None and stored[0] == generation:
-            return Response(stored[1])
+        kept = current_payload(stored, generation) if generation is not None else None
+        if kept is not None:
+            return Response(kept)
         response = super().list(request, *args, **kwargs)
         if generation is not None and response.status_code == 200:
-            cache.set(key, (generation, response.data), LISTING_CACHE_SECONDS)
+            keep(key, generation, response.data, LISTING_CACHE_SECONDS)
         return response
 
     @extend_schema(
@@ -153,13 +150,13 @@ class PaperDetail(generics.GenericAPIView):
         )
 
     def _stored_or_built_body(self, doi, version, export, key, stored):
-        if stored is not None and stored[0] == version:
-            return stored[1]
-        paper = selectors.paper_get_for_page(doi=doi)
-        if paper is None:  # deleted since the version was read
-            raise NotFound(f"No paper with DOI {doi} is on PaperHub.")
-        body = self._body(paper, export)
-        cache.set(key, (version, body), RECORD_CACHE_SECONDS)
+        body = current_payload(stored, version)
+        if body is None:
+            paper = selectors.paper_get_for_page(doi=doi)
+            if paper is None:  # deleted since the version was read
+                raise NotFound(f"No paper with DOI {doi} is on PaperHub.")
+            body = self._body(paper, export)
+            keep(key, version, body, RECORD_CACHE_SECONDS)
         return body
 
     def _body(self, paper, export):
