@@ -315,9 +315,12 @@ def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | Non
     claimed = Paper.objects.filter(id=paper_id, fetch_state__in=states).update(
         fetch_state=Paper.FetchState.FETCHING, updated_at=timezone.now()
     )
-    if claimed:
-        versions.papers_changed(paper_ids=[paper_id])
-    return Paper.objects.filter(id=paper_id).first() if claimed else None
+    if not claimed:
+        return None
+    paper = Paper.objects.filter(id=paper_id).first()
+    if paper is not None:
+        versions.papers_changed(dois=[paper.doi])  # by DOI: the row just read spares papers_changed a query
+    return paper
 
 
 def paper_import(*, paper: Paper, enrichment_optional: bool = False) -> Paper:
