@@ -21,14 +21,20 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Development site: SQLite and a file-system broker under var/, a Celery worker beside runserver.
-run: export DEBUG ?= true
+# Local site: SQLite and a file-system broker under var/, a Celery worker and beat beside runserver. The first run
+# writes var/local.env (DEBUG, a generated SECRET_KEY, the database and broker), which every manage.py command of
+# the checkout reads too. A threads pool keeps the worker in one process, so its per-process cache holds each
+# upstream's rate limit for all its tasks.
+VAR_DIR := $(or $(PAPERHUB_VAR_DIR),var)
+run: export PAPERHUB_ENV_FILE ?= $(abspath $(VAR_DIR)/local.env)
 run: install
+	$(PY) -m paperhub.local_env $(PAPERHUB_ENV_FILE)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	@echo "PaperHub on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site and the worker)"
+	@echo "PaperHub on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site, the worker and beat)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m celery -A paperhub worker --loglevel=INFO --concurrency=2 & \
+	$(PY) -m celery -A paperhub worker --loglevel=INFO --pool=threads --concurrency=2 & \
+	$(PY) -m celery -A paperhub beat --loglevel=INFO --schedule $(VAR_DIR)/celerybeat-schedule & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: export SECRET_KEY ?= insecure-test-key

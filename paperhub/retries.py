@@ -1,13 +1,24 @@
-"""How background tasks retry upstream trouble: backoff with jitter, Retry-After honoured, a final give-up."""
+"""How background tasks end: upstream trouble and a busy database are retried with backoff, anything else fails
+its work item with a readable reason. No task leaves its paper (or lookup, or video) claimed behind it."""
 
 from __future__ import annotations
 
+import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+from celery.exceptions import Retry
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 
 from .http import UpstreamUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Errors that go away by themselves: SQLite's "database is locked", a dropped connection, PostgreSQL's
+# serialization failures and deadlocks (psycopg raises both as OperationalError subclasses).
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float:
@@ -19,14 +30,58 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> float:
 
 
 def retry_or_give_up(
-    task, exc: UpstreamUnavailable, *, give_up: Callable[[str], None], note: Callable[[str], None] | None = None
+    task, exc: Exception, *, give_up: Callable[[str], None], note: Callable[[str], None] | None = None
 ) -> None:
     """Schedule the task again (raising Celery's Retry), or after the last attempt call `give_up` with a reason."""
     attempt = task.request.retries
     if attempt >= settings.PAPERHUB_IMPORT_MAX_RETRIES:
-        give_up(f"{exc}. Gave up after {attempt + 1} attempts; try again later.")
+        _record(give_up, f"{exc}. Gave up after {attempt + 1} attempts; try again later.")
         return
-    delay = retry_delay(attempt, exc.retry_after)
+    delay = retry_delay(attempt, getattr(exc, "retry_after", None))
     if note:
-        note(f"{exc}; trying again in {delay:.0f} s.")
+        _record(note, f"{exc}; trying again in {delay:.0f} s.")
     raise task.retry(countdown=delay, exc=exc) from None
+
+
+@contextmanager
+def task_outcome(
+    task,
+    *,
+    give_up: Callable[[str], None],
+    note: Callable[[str], None] | None = None,
+    permanent: tuple[type[Exception], ...] = (),
+) -> Iterator[None]:
+    """Run a task's work so that it ends in one of three ways, whatever is raised inside:
+
+    - UpstreamUnavailable or a transient database error: retried with backoff, then `give_up` with the reason;
+    - one of `permanent` (a 404, an unusable record …): `give_up` at once with its message;
+    - anything else, a bug: the traceback is logged and `give_up` records what happened in words.
+    """
+    try:
+        yield
+    except Retry:
+        raise
+    except UpstreamUnavailable as exc:
+        retry_or_give_up(task, exc, give_up=give_up, note=note)
+    except TRANSIENT_DATABASE_ERRORS as exc:
+        logger.warning("%s: database error, will retry: %s", task.name, exc)
+        close_old_connections()  # a broken connection is replaced before the next query
+        retry_or_give_up(task, _DatabaseBusy(exc), give_up=give_up)
+    except permanent as exc:
+        _record(give_up, str(exc))
+    except Exception as exc:
+        logger.exception("%s failed unexpectedly", task.name)
+        _record(give_up, f"Unexpected error in PaperHub ({type(exc).__name__}: {exc}); the site's log has details.")
+
+
+class _DatabaseBusy(Exception):
+    def __init__(self, cause: Exception):
+        super().__init__(f"The database was busy or unreachable ({cause})")
+
+
+def _record(write: Callable[[str], None], reason: str) -> None:
+    """Write a task's outcome; if even that fails, the periodic requeue of stuck work picks the item up again."""
+    try:
+        write(reason)
+    except DatabaseError:
+        logger.exception("could not record a task's outcome: %s", reason)

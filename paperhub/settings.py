@@ -11,9 +11,20 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PAPERHUB_VAR_DIR", BASE_DIR / "var"))
+
+# A local install's configuration file (`make run` writes var/local.env, see paperhub/local_env.py), read only
+# when PAPERHUB_ENV_FILE names it: manage.py names the checkout's own, `make run` names it for its worker and beat.
+# Variables already in the environment win over the file.
+ENV_FILE = os.environ.get("PAPERHUB_ENV_FILE", "")
+if ENV_FILE:
+    if not Path(ENV_FILE).is_file():
+        raise ImproperlyConfigured(f"PAPERHUB_ENV_FILE names {ENV_FILE}, which is not a file.")
+    load_dotenv(ENV_FILE, override=False)
+
+VAR_DIR = Path(os.environ.get("PAPERHUB_VAR_DIR") or BASE_DIR / "var")
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -126,6 +137,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as an embedded database that several processes write at once (`make run`'s site, worker and beat):
+    # a write transaction takes the lock when it begins and waits up to the busy timeout for it, instead of
+    # failing with "database is locked" when it tries to write; WAL lets readers go on beside the writer.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 30),
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -436,6 +436,19 @@ def papers_requeue_stuck(*, older_than: dt.timedelta) -> list[int]:
     return ids
 
 
+def identifier_lookups_requeue_stuck(*, older_than: dt.timedelta) -> list[int]:
+    """Queue again PMID/PMCID lookups left `pending` too long, as papers_requeue_stuck does for papers."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        IdentifierLookup.objects.filter(state=IdentifierLookup.State.PENDING, updated_at__lt=cutoff).values_list(
+            "id", flat=True
+        )[:1000]
+    )
+    for lookup_id in ids:
+        _queue_lookup(lookup_id)
+    return ids
+
+
 def papers_refresh_stale(*, older_than: dt.timedelta, limit: int = 500) -> list[int]:
     cutoff = timezone.now() - older_than
     ids = list(

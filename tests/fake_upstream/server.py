@@ -128,7 +128,7 @@ def _index(folder: str, doi_of) -> dict[str, Path]:
 
 
 class FakeUpstream:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.crossref = _index("crossref", lambda d: d["message"]["DOI"])
         self.datacite = _index("datacite", lambda d: d["data"]["attributes"]["doi"])
         self.openalex = _index("openalex", lambda d: d["doi"])
@@ -143,7 +143,7 @@ class FakeUpstream:
         self._rate_limit: int | None = None
         self._admitted: dict[str, deque] = defaultdict(deque)
         self.rate_limited: Counter = Counter()
-        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # -- control

@@ -2,6 +2,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Max
 from tqdm import tqdm
 
 from papers.identifiers import InvalidIdentifier
@@ -16,8 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("file", help="path of the file, or - for standard input")
         parser.add_argument("--wait", action="store_true", help="follow the background imports to the end")
         parser.add_argument("--timeout", type=float, default=600, help="seconds --wait waits at most (600)")
+        parser.add_argument(
+            "--stall-timeout",
+            type=float,
+            default=300,
+            help="seconds --wait goes on while no paper changes at all, e.g. with no worker running (300)",
+        )
 
-    def handle(self, *args, file, wait, timeout, **options):
+    def handle(self, *args, file, wait, timeout, stall_timeout, **options):
         lines = self._read(file)
         queued, present, invalid = [], [], []
         paper_ids: set[int] = set()
@@ -43,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(queued)} queued, {len(present)} already present, {len(invalid)} invalid")
         for message in invalid:
             self.stdout.write(self.style.ERROR(f"  invalid {message}"))
-        failed = self._wait(paper_ids, lookup_ids, timeout) if wait else []
+        failed = self._wait(paper_ids, lookup_ids, timeout, stall_timeout) if wait else []
         if invalid or failed:
             raise CommandError(f"{len(invalid)} invalid, {len(failed)} failed or unfinished")
 
@@ -56,11 +63,16 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror}") from None
 
-    def _wait(self, paper_ids: set[int], lookup_ids: set[int], timeout: float) -> list[str]:
-        """Poll the database until every paper is ready or failed; return the failures with their reasons."""
-        deadline = time.monotonic() + timeout
+    def _wait(self, paper_ids: set[int], lookup_ids: set[int], timeout: float, stall_timeout: float) -> list[str]:
+        """Poll the database until every paper is ready or failed; return the failures with their reasons.
+
+        Gives up early when nothing has changed for `stall_timeout` seconds: no claim, no retry noted, no paper
+        finished. Work that moves, however slowly (retries back off for minutes), is waited for.
+        """
+        started = last_moved = time.monotonic()
         busy = [Paper.FetchState.PENDING, Paper.FetchState.FETCHING]
         failed: list[str] = []
+        progress_mark = None
         with tqdm(
             total=len(paper_ids) + len(lookup_ids), desc="Fetching", unit="paper", file=self.stderr, disable=None
         ) as bar:
@@ -71,10 +83,30 @@ class Command(BaseCommand):
                         paper_ids.add(lookup.paper_id)
                     else:
                         failed.append(f"{lookup}: {lookup.error}")
-                finished = Paper.objects.filter(id__in=paper_ids).exclude(fetch_state__in=busy).count()
+                papers = Paper.objects.filter(id__in=paper_ids)
+                finished = papers.exclude(fetch_state__in=busy).count()
                 bar.n = finished + len(failed)
                 bar.refresh()
-                if (finished == len(paper_ids) and not lookup_ids) or time.monotonic() > deadline:
+                if finished == len(paper_ids) and not lookup_ids:
+                    break
+                mark = (
+                    finished,
+                    len(lookup_ids),
+                    len(paper_ids),
+                    papers.aggregate(Max("updated_at"))["updated_at__max"],
+                )
+                now = time.monotonic()
+                if mark != progress_mark:
+                    progress_mark, last_moved = mark, now
+                if now - started > timeout:
+                    self.stderr.write(f"Stopped waiting after {timeout:.0f} s (--timeout).")
+                    break
+                if now - last_moved > stall_timeout:
+                    self.stderr.write(
+                        f"Nothing moved for {stall_timeout:.0f} s (--stall-timeout): is a worker running? "
+                        "`make run` starts one beside the site; elsewhere start `celery -A paperhub worker`. "
+                        "The papers stay queued and are imported once a worker takes them."
+                    )
                     break
                 time.sleep(0.5)
 
