@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from celery.exceptions import Retry
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 from .http import UpstreamUnavailable
 
@@ -65,7 +65,7 @@ def task_outcome(
         retry_or_give_up(task, exc, give_up=give_up, note=note)
     except TRANSIENT_DATABASE_ERRORS as exc:
         logger.warning("%s: database error, will retry: %s", task.name, exc)
-        close_old_connections()  # a broken connection is replaced before the next query
+        _drop_broken_connections()
         retry_or_give_up(task, _DatabaseBusy(exc), give_up=give_up)
     except permanent as exc:
         _record(give_up, str(exc))
@@ -77,6 +77,14 @@ def task_outcome(
 class _DatabaseBusy(Exception):
     def __init__(self, cause: Exception):
         super().__init__(f"The database was busy or unreachable ({cause})")
+
+
+def _drop_broken_connections() -> None:
+    """Close connections that died, so that recording the outcome opens a new one (Django does not reconnect an
+    open connection by itself). A connection inside a transaction is left to whoever opened the transaction."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block and connection.connection is not None and not connection.is_usable():
+            connection.close()
 
 
 def _record(write: Callable[[str], None], reason: str) -> None:

@@ -15,11 +15,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Worker:
-    def __init__(self, env: dict[str, str], concurrency: int = 2, pool: str = "prefork"):
+    def __init__(
+        self,
+        env: dict[str, str],
+        concurrency: int = 2,
+        pool: str = "prefork",
+        *,
+        cwd: Path = ROOT,
+        inherit: bool = True,
+    ):
+        """`inherit=False` gives the worker `env` alone (plus PATH), as a fresh terminal would."""
         self.log = Path(tempfile.mkstemp(prefix="paperhub-worker-", suffix=".log")[1])
-        self.env = {**os.environ, **env}
+        self.env = {**os.environ, **env} if inherit else {"PATH": os.environ.get("PATH", ""), **env}
         self.concurrency = concurrency
         self.pool = pool
+        self.cwd = cwd
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> Worker:
@@ -40,7 +50,7 @@ class Worker:
                     "--without-heartbeat",
                     f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h",
                 ],
-                cwd=ROOT,
+                cwd=self.cwd,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -51,3 +51,18 @@ def test_wait_follows_the_imports_and_reports_failures(tmp_path, fake_upstream, 
     text = out.getvalue()
     assert "2 ready, 1 failed, 0 unfinished" in text
     assert "10.5555/nobody.knows: Crossref and DataCite: neither knows the DOI" in text
+
+
+@pytest.mark.django_db
+def test_wait_stops_with_a_clear_message_when_nothing_moves(monkeypatch, django_capture_on_commit_callbacks):
+    """No worker takes the tasks (none are even sent here): --wait gives up after --stall-timeout, non-zero."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("10.5555/never.fetched\n"))
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        pytest.raises(CommandError, match="0 invalid, 1 failed or unfinished"),
+    ):
+        call_command("import_dois", "-", "--wait", "--timeout", "600", "--stall-timeout", "1", stdout=out, stderr=err)
+    assert "Nothing moved for 1 s (--stall-timeout): is a worker running?" in err.getvalue()
+    assert "0 ready, 0 failed, 1 unfinished" in out.getvalue()
+    assert "10.5555/never.fetched: still pending" in out.getvalue()

@@ -113,7 +113,7 @@ class Command(BaseCommand):
         rows = list(Paper.objects.filter(id__in=paper_ids).values_list("doi", "fetch_state", "fetch_error"))
         ready = [doi for doi, state, _ in rows if state == Paper.FetchState.READY]
         failed += [f"{doi}: {error or 'no reason recorded'}" for doi, state, error in rows if state == "failed"]
-        unfinished = [f"{doi}: still fetching" for doi, state, _ in rows if state in busy]
+        unfinished = [f"{doi}: still {state}" for doi, state, _ in rows if state in busy]
         unfinished += [f"lookup {i}: still looking up" for i in lookup_ids]
         self.stdout.write(f"{len(ready)} ready, {len(failed)} failed, {len(unfinished)} unfinished")
         for message in failed + unfinished:
