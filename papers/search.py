@@ -97,7 +97,7 @@ _FTS_ROW = "FROM papers_paper_fts WHERE papers_paper_fts MATCH %s AND rowid = pa
 # Column weights (title, authors, venue, abstract) in the ratio of ts_rank's A-D defaults (1, 0.4, 0.2, 0.1);
 # negated because bm25 is better when lower and callers sort on -rank.
 _FTS_RANK = f"SELECT -bm25(papers_paper_fts, 10.0, 4.0, 2.0, 1.0) {_FTS_ROW}"
-# Columns 3 (abstract), or 0 (title) when there is no abstract, as ts_headline reads.
+# From column 3 (abstract), or 0 (title) when there is no abstract: what ts_headline reads on PostgreSQL.
 _FTS_SNIPPET = (
     f"SELECT snippet(papers_paper_fts, CASE WHEN abstract <> '' THEN 3 ELSE 0 END, %s, %s, ' … ', 35) {_FTS_ROW}"
 )

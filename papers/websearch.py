@@ -12,16 +12,15 @@ import unicodedata
 from dataclasses import dataclass
 
 # PostgreSQL's english.stop (the Snowball list): to_tsvector('english', ...) drops these words.
-STOP_WORDS = frozenset(
-    """
+_ENGLISH_STOP = """
     i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself
     it its itself they them their theirs themselves what which who whom this that these those am is are was were be
     been being have has had having do does did doing a an the and but if or because as until while of at by for with
     about against between into through during before after above below to from up down in out on off over under again
     further then once here there when where why how all any both each few more most other some such no nor not only
     own same so than too very s t can will just don should now
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_ENGLISH_STOP.split())
 MAX_WORDS = 8  # suggestions read at most this many words, as before
 # A quoted chunk (its closing quote may be missing), a run of minus signs starting a chunk, or a bare chunk.
 _CHUNK = re.compile(r'"(?P<quoted>[^"]*)"?|(?P<minus>-+)|(?P<bare>[^\s"]+)')
