@@ -24,6 +24,7 @@ STOP_WORDS = frozenset(_ENGLISH_STOP.split())
 MAX_WORDS = 8  # suggestions read at most this many words, as before
 # A quoted chunk (its closing quote may be missing), a run of minus signs starting a chunk, or a bare chunk.
 _CHUNK = re.compile(r'"(?P<quoted>[^"]*)"?|(?P<minus>-+)|(?P<bare>[^\s"]+)')
+_SEPARATORS = re.compile(r"[^\w.\-]+")
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,11 @@ def parse_web_query(text: str) -> WebQuery:
         if chunk["bare"] is not None and chunk["bare"].lower() == "or" and not excluded:
             alternatives.append([])
             continue
-        words = _without_stop_words(words_of(chunk["quoted"] if chunk["quoted"] is not None else chunk["bare"]))
-        if words:
-            alternatives[-1].append(Term(words, excluded))
+        # Other punctuation separates words, as PostgreSQL's parser does; "x-ray" or "2.5" stays a phrase.
+        parts = [chunk["quoted"]] if chunk["quoted"] is not None else _SEPARATORS.split(chunk["bare"])
+        for part in parts:
+            if words := _without_stop_words(words_of(part)):
+                alternatives[-1].append(Term(words, excluded))
     return [terms for terms in alternatives if terms]
 
 
