@@ -360,3 +360,16 @@ def test_renamed_and_removed_authors_reach_the_index():
     author.delete()
     assert found("Newname") == []
     assert found('"Ines Stay"') == ["Kelp forests"]
+
+
+def test_a_results_page_costs_the_same_queries_on_both_databases(client, django_assert_num_queries):
+    for i in range(3):
+        PaperFactory(title=f"Graphene sheet {i}")
+    PaperFactory(title="Something else")
+    # The candidates, the count, the ranked page with snippets.
+    with django_assert_num_queries(3):
+        html = client.get("/search", {"q": "graphene"}).content.decode()
+    assert html.count("Graphene sheet") == 3
+    with django_assert_num_queries(2):  # sorted by date, filtered: the count and the page
+        html = client.get("/search", {"q": "graphene", "sort": "newest", "type": "journal-article"}).content.decode()
+    assert html.count("Graphene sheet") == 3
