@@ -99,7 +99,8 @@ _FTS_ROW = "FROM papers_paper_fts WHERE papers_paper_fts MATCH %s AND rowid = pa
 _FTS_RANK = f"SELECT -bm25(papers_paper_fts, 10.0, 4.0, 2.0, 1.0) {_FTS_ROW}"
 # From column 3 (abstract), or 0 (title) when there is no abstract: what ts_headline reads on PostgreSQL.
 _FTS_SNIPPET = (
-    f"SELECT snippet(papers_paper_fts, CASE WHEN abstract <> '' THEN 3 ELSE 0 END, %s, %s, ' … ', 35) {_FTS_ROW}"
+    "SELECT snippet(papers_paper_fts, CASE WHEN papers_paper_fts.abstract <> '' THEN 3 ELSE 0 END,"
+    f" %s, %s, ' … ', 35) {_FTS_ROW}"
 )
 
 
