@@ -40,7 +40,7 @@ test: export CACHE_URL ?= redis://127.0.0.1:6379/14
 # database; pytest-django keeps that test database in memory. Exit status 5: PYTEST_ARGS picked none of them.
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest -m both_databases $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS) -m both_databases || [ $$? -eq 5 ]
 
 # Benchmarks (bench/): serving under load (gunicorn + wrk), ingest through Celery, search latency, then one
 # table (bench/report.py -> bench/results.json). Not part of `make test`.
