@@ -1,4 +1,5 @@
-# PaperHub: `make run` for a local site with demo papers, `make test` for the whole suite on PostgreSQL.
+# PaperHub: `make run` for a local site with demo papers, `make test` for the whole suite on PostgreSQL (and
+# the search tests on SQLite too).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -41,8 +42,11 @@ test: export SECRET_KEY ?= insecure-test-key
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
 test: export CACHE_URL ?= redis://127.0.0.1:6379/14
+# The whole suite on PostgreSQL, then the search tests (marker both_databases) again on SQLite, the `make run`
+# database; pytest-django keeps that test database in memory. Exit status 5: PYTEST_ARGS picked none of them.
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS) -m both_databases || [ $$? -eq 5 ]
 
 # Benchmarks (bench/): serving under load (gunicorn + wrk), ingest through Celery, search latency, then one
 # table (bench/report.py -> bench/results.json). Not part of `make test`.

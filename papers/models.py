@@ -92,7 +92,8 @@ class Paper(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Full-text search document (PostgreSQL): title, authors, venue and abstract, weighted A to D. Kept current
-    # by database triggers (migration papers 0003), whatever code path writes the paper or its authors.
+    # by database triggers (migration papers 0003), whatever code path writes the paper or its authors. On SQLite
+    # it stays empty: the FTS5 table papers_paper_fts (migration 0005) holds the same document.
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:

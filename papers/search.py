@@ -1,6 +1,10 @@
-"""Full-text search over papers: PostgreSQL's tsvector (title A, authors B, venue C, abstract D), unaccented.
+"""Full-text search over papers, ranked title > authors > venue > abstract, unaccented, stemmed (english).
 
-On other databases (SQLite under `make run`) it falls back to case-insensitive substring matching.
+One API for both databases; each has a small backend with the same three methods:
+- PostgreSQL: the stored tsvector (title A, authors B, venue C, abstract D, migration 0003), websearch_to_tsquery,
+  ts_rank and ts_headline.
+- SQLite (`make run`): an FTS5 index kept current by triggers (migration 0005), the same web-search syntax
+  translated by papers/websearch.py, bm25 with matching column weights and snippet().
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import F, FloatField, Func, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.functional import cached_property
 
 from .models import Paper
+from .websearch import fts5_prefix_query, fts5_query, parse_web_query
 
 MAX_QUERY_LENGTH = 300
 RANKED_CANDIDATES = 500
-# Markers ts_headline puts around matches; the page escapes the text, then turns them into <mark>.
+# Markers put around matches in snippets; the page escapes the text, then turns them into <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
 
 
@@ -36,10 +42,6 @@ def clean_query(raw: str) -> CleanQuery:
     if len(text) > MAX_QUERY_LENGTH:
         return CleanQuery(text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0] or text[:MAX_QUERY_LENGTH], shortened=True)
     return CleanQuery(text)
-
-
-def full_text_available() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def _unaccent(text: str) -> Func:
@@ -60,13 +62,84 @@ def prefix_query(text: str) -> SearchQuery | None:
     return SearchQuery(_unaccent(raw), search_type="raw", config="english")
 
 
+class _PostgresSearch:
+    def matching(self, queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
+        return queryset.filter(search_vector=web_query(text))
+
+    def with_rank_and_snippet(self, queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
+        query = web_query(text)
+        return queryset.annotate(
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline(
+                Coalesce(NullIf("abstract", Value("")), "title"),
+                query,
+                config="english",
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+
+    def suggesting(self, queryset: QuerySet[Paper], text: str) -> QuerySet[Paper] | None:
+        query = prefix_query(text)
+        if query is None:
+            return None
+        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+
+
+# The FTS5 index's rowid is the paper id. Rank and snippet are correlated subqueries on the outer papers_paper row
+# (FTS5's auxiliary functions only work inside a MATCH query on the index itself).
+_FTS_IDS = "SELECT rowid FROM papers_paper_fts WHERE papers_paper_fts MATCH %s"
+_FTS_ROW = "FROM papers_paper_fts WHERE papers_paper_fts MATCH %s AND rowid = papers_paper.id"
+# Column weights (title, authors, venue, abstract) in the ratio of ts_rank's A-D defaults (1, 0.4, 0.2, 0.1);
+# negated because bm25 is better when lower and callers sort on -rank.
+_FTS_RANK = f"SELECT -bm25(papers_paper_fts, 10.0, 4.0, 2.0, 1.0) {_FTS_ROW}"
+# From column 3 (abstract), or 0 (title) when there is no abstract: what ts_headline reads on PostgreSQL.
+_FTS_SNIPPET = (
+    "SELECT snippet(papers_paper_fts, CASE WHEN papers_paper_fts.abstract <> '' THEN 3 ELSE 0 END,"
+    f" %s, %s, ' … ', 35) {_FTS_ROW}"
+)
+
+
+class _SqliteSearch:
+    def matching(self, queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
+        query = fts5_query(parse_web_query(text))
+        condition = Q(id__in=RawSQL(_FTS_IDS, [query.matching])) if query.matching else Q(id__in=[])
+        for excluded in query.excluding:
+            condition |= ~Q(id__in=RawSQL(_FTS_IDS, [excluded]))
+        return queryset.filter(condition)
+
+    def with_rank_and_snippet(self, queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
+        expression = fts5_query(parse_web_query(text)).matching
+        if expression is None:  # only exclusions: nothing to rank or highlight
+            return queryset.annotate(rank=Value(0.0), snippet=Value(""))
+        return queryset.annotate(
+            # Papers found through an exclusion alone have no index row matching: they rank last.
+            rank=Coalesce(RawSQL(_FTS_RANK, [expression], output_field=FloatField()), Value(0.0)),
+            snippet=RawSQL(_FTS_SNIPPET, [MARK_START, MARK_END, expression], output_field=TextField()),
+        )
+
+    def suggesting(self, queryset: QuerySet[Paper], text: str) -> QuerySet[Paper] | None:
+        expression = fts5_prefix_query(text)
+        if expression is None:
+            return None
+        return queryset.filter(id__in=RawSQL(_FTS_IDS, [expression])).annotate(
+            rank=RawSQL(_FTS_RANK, [expression], output_field=FloatField())
+        )
+
+
+def _backend() -> _PostgresSearch | _SqliteSearch:
+    return _PostgresSearch() if connection.vendor == "postgresql" else _SqliteSearch()
+
+
 def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
     """Papers matching `text`, unordered (the caller orders): what the API's `q` filter uses."""
     if not text:
         return queryset
-    if not full_text_available():
-        return _simple_matching(queryset, text)
-    return queryset.filter(search_vector=web_query(text))
+    return _backend().matching(queryset, text)
 
 
 def papers_ranked(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
@@ -81,32 +154,19 @@ def papers_ranked_capped(queryset: QuerySet[Paper], text: str) -> tuple[QuerySet
     """
     if not text:
         return queryset, False
-    if not full_text_available():
-        return _simple_matching(queryset, text), False
-    query = web_query(text)
+    backend = _backend()
     # One query finds the candidates: every match, or for very common words the most recent ones (the recency
     # index makes that cheap). Ranking then reads only those documents.
     ids = list(
-        queryset.filter(search_vector=query)
+        backend.matching(queryset, text)
         .order_by(F("published_date").desc(nulls_last=True), "-id")
         .values_list("id", flat=True)[: RANKED_CANDIDATES + 1]
     )
     capped = len(ids) > RANKED_CANDIDATES
     matches = Paper.objects.filter(id__in=ids[:RANKED_CANDIDATES])
-    ranked = matches.annotate(
-        rank=SearchRank(F("search_vector"), query),
-        snippet=SearchHeadline(
-            Coalesce(NullIf("abstract", Value("")), "title"),
-            query,
-            config="english",
-            start_sel=MARK_START,
-            stop_sel=MARK_END,
-            max_words=35,
-            min_words=15,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        ),
-    ).order_by("-rank", F("published_date").desc(nulls_last=True), "-id")
+    ranked = backend.with_rank_and_snippet(matches, text).order_by(
+        "-rank", F("published_date").desc(nulls_last=True), "-id"
+    )
     return ranked, capped
 
 
@@ -137,27 +197,8 @@ class CappedPaginator(Paginator):
 
 
 def papers_suggested(text: str, *, limit: int = 8) -> list[Paper]:
-    query = prefix_query(text)
-    if query is None:
+    """Titles for what is typed so far: every word must match, the last as a prefix."""
+    suggesting = _backend().suggesting(Paper.objects.only("doi", "title"), text)
+    if suggesting is None:
         return []
-    base = Paper.objects.only("doi", "title")
-    if not full_text_available():
-        return list(_simple_matching(base, text)[:limit])
-    return list(
-        base.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query))
-        .order_by("-rank", "-id")[:limit]
-    )
-
-
-def _simple_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
-    condition = Q()
-    for word in text.split()[:8]:
-        condition &= (
-            Q(title__icontains=word)
-            | Q(abstract__icontains=word)
-            | Q(container_title__icontains=word)
-            | Q(authorships__author__family_name__icontains=word)
-            | Q(authorships__author__literal_name__icontains=word)
-        )
-    return queryset.filter(condition).distinct().order_by(F("published_date").desc(nulls_last=True), "-id")
+    return list(suggesting.order_by("-rank", "-id")[:limit])

@@ -170,7 +170,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "sorts": list(SEARCH_SORTS),
         "identifier_offer": identifier_offer,
         "add_form": AddPaperForm(initial={"identifier": query}) if identifier_offer else None,
-        "full_text": search_lib.full_text_available(),
         "querystring": _querystring(request, drop="page"),
     }
     return render(request, "papers/search.html", context)

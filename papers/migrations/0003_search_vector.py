@@ -1,7 +1,7 @@
 """Full-text search: a stored tsvector per paper, a GIN index, and triggers that keep it current.
 
-PostgreSQL only; on SQLite (the `make run` default) the column exists but stays empty and search falls back to
-simple matching (papers/selectors.py).
+PostgreSQL only; on SQLite (the `make run` default) the column exists but stays empty: migration 0005 builds an
+FTS5 index there instead (papers/search.py picks the backend).
 """
 
 import django.contrib.postgres.indexes

@@ -428,12 +428,14 @@ def test_home_page_keeps_its_recent_papers_until_a_paper_changes(client, django_
     assert titles == ["Newer paper", "Older paper"]
 
 
+@pytest.mark.both_databases
 def test_search_box_goes_straight_to_a_pasted_doi(client):
     PaperFactory(doi="10.2214/ajr.19.21878")
     response = client.get("/search", {"q": "https://doi.org/10.2214/AJR.19.21878"})
     assert (response.status_code, response["Location"]) == (302, "/doi/10.2214/ajr.19.21878")
 
 
+@pytest.mark.both_databases
 def test_search_matches_title_words(client):
     PaperFactory(title="Dopamine neurons in mice")
     PaperFactory(title="Something else")
@@ -441,6 +443,7 @@ def test_search_matches_title_words(client):
     assert [a.get_text() for a in soup.select(".paper-list a")] == ["Dopamine neurons in mice"]
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("query", ['"unbalanced', "a\x00b", "x" * 10_000, "' OR 1=1 --", "<script>"])
 def test_search_survives_hostile_queries(client, query):
     response = client.get("/search", {"q": query})
