@@ -1,0 +1,68 @@
+"""Titles with their inline markup: `title_html` beside the plain `title`, for papers and references.
+
+The data step cleans the rows already stored. Those titles went through the old plain-text conversion, which dropped
+raw tags but turned escaped ones (`&lt;i&gt;`) into literal "<i>" text: those now become markup again, and every
+title plain text. Raw tags already dropped stay lost until the paper is imported again.
+"""
+
+from django.db import migrations, models
+from django.utils import timezone
+
+# Pure (no database, no network, no models), so importing it here stays valid whatever the app becomes.
+from papers import markup
+
+BATCH = 500
+
+
+def clean_stored_titles(apps, schema_editor=None, *, batch: int = BATCH) -> None:
+    Paper = apps.get_model("papers", "Paper")
+    Reference = apps.get_model("papers", "Reference")
+    # The page caches key on updated_at: moving it shows the new headings at once, not when the fragments expire.
+    now = timezone.now()
+    rows = []
+    papers = Paper.objects.filter(title_html="").exclude(title="", container_title="")
+    for paper in papers.only("id", "title", "container_title").iterator(chunk_size=batch):
+        title = markup.title(paper.title)
+        paper.title, paper.title_html = title.text, title.html
+        paper.container_title = markup.plain(paper.container_title)
+        paper.updated_at = now
+        rows.append(paper)
+        if len(rows) >= batch:
+            Paper.objects.bulk_update(rows, ["title", "title_html", "container_title", "updated_at"])
+            rows = []
+    Paper.objects.bulk_update(rows, ["title", "title_html", "container_title", "updated_at"])
+
+    rows = []
+    references = Reference.objects.filter(title_html="").exclude(title="")
+    for reference in references.only("id", "title").iterator(chunk_size=batch):
+        title = markup.title(reference.title)
+        reference.title, reference.title_html = title.text, title.html
+        rows.append(reference)
+        if len(rows) >= batch:
+            Reference.objects.bulk_update(rows, ["title", "title_html"])
+            rows = []
+    Reference.objects.bulk_update(rows, ["title", "title_html"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("papers", "0004_published_index"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="paper",
+            name="title_html",
+            field=models.TextField(
+                blank=True,
+                help_text="The title's inline markup (italics, sub/superscripts, MathML), cleaned by papers.markup.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="reference",
+            name="title_html",
+            field=models.TextField(blank=True, help_text="The title's inline markup, cleaned by papers.markup."),
+        ),
+        # Backwards: nothing to undo; the columns go, and the plain titles were plain before too.
+        migrations.RunPython(clean_stored_titles, migrations.RunPython.noop, elidable=True),
+    ]
