@@ -119,6 +119,7 @@ class _Rebuilder(HTMLParser):
         self.parts: list[str] = []
         self.dropping: list[str] = []  # open elements whose content is dropped
         self.math_depth = 0
+        self.spans: list[bool] = []  # open spans: whether each is a small-caps one
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         name = _local_name(tag)
@@ -126,7 +127,13 @@ class _Rebuilder(HTMLParser):
             if name in _DROP_WITH_CONTENT:
                 self.dropping.append(name)
             return
-        if name in _INLINE:
+        if name == "span":
+            # Our own small-caps span (a fragment cleaned again); any other span is dropped, its text kept.
+            small_caps = ("class", "small-caps") in attrs
+            self.spans.append(small_caps)
+            if small_caps:
+                self.parts.append("<scp>")
+        elif name in _INLINE:
             self.parts.append(f"<{_INLINE[name]}>")
         elif name in _MATHML:
             self.math_depth += name == "math"
@@ -146,7 +153,10 @@ class _Rebuilder(HTMLParser):
             if name == self.dropping[-1]:
                 self.dropping.pop()
             return
-        if name in _INLINE:
+        if name == "span":
+            if self.spans and self.spans.pop():
+                self.parts.append("</scp>")
+        elif name in _INLINE:
             self.parts.append(f"</{_INLINE[name]}>")
         elif name in _MATHML:
             self.math_depth -= name == "math" and self.math_depth > 0
