@@ -12,6 +12,32 @@ from django.utils import timezone
 from papers import markup
 
 BATCH = 500
+PAPER_TITLE_HTML = models.TextField(
+    blank=True,
+    help_text="The title's inline markup (italics, sub/superscripts, MathML), cleaned by papers.markup.",
+)
+
+
+def _paper_field():
+    field = PAPER_TITLE_HTML.clone()
+    field.set_attributes_from_name("title_html")
+    return field
+
+
+def add_paper_column(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        # SQLite adds a NOT NULL column by rebuilding the table, and the rebuild recreates every index of the state,
+        # paper_published_desc included, which SQLite cannot build (NULLS LAST, see 0004). It can add the column.
+        schema_editor.execute("ALTER TABLE papers_paper ADD COLUMN title_html text NOT NULL DEFAULT ''")
+    else:
+        schema_editor.add_field(apps.get_model("papers", "Paper"), _paper_field())
+
+
+def drop_paper_column(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("ALTER TABLE papers_paper DROP COLUMN title_html")
+    else:
+        schema_editor.remove_field(apps.get_model("papers", "Paper"), _paper_field())
 
 
 def clean_stored_titles(apps, schema_editor=None, *, batch: int = BATCH) -> None:
@@ -50,13 +76,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="paper",
-            name="title_html",
-            field=models.TextField(
-                blank=True,
-                help_text="The title's inline markup (italics, sub/superscripts, MathML), cleaned by papers.markup.",
-            ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddField(model_name="paper", name="title_html", field=PAPER_TITLE_HTML)],
+            database_operations=[migrations.RunPython(add_paper_column, drop_paper_column)],
         ),
         migrations.AddField(
             model_name="reference",
