@@ -1,14 +1,18 @@
 """Inline markup in titles (Crossref, DataCite, OpenAlex, JATS) to a safe HTML fragment and to clean plain text. Pure.
 
 Upstreams send `<i>`, `<b>`, `<sub>`, `<sup>`, `<scp>`, `<mml:math>`…, raw, entity-escaped (`&lt;i&gt;`) or escaped
-twice (`&amp;lt;i&amp;gt;`). Every level of escaping is undone first, so all three read the same; a `<` that does not
-open a tag ("x < y", "a<b" at the end) stays text. The stdlib HTML parser then rebuilds the markup with only the
-allowed elements (renamed to ours, no attributes), and nh3 cleans the result (nesting, unclosed tags) as the last
+twice (`&amp;lt;i&amp;gt;`). Every level of escaping is undone first, so all three read the same (a title that
+means a literal "&lt;i&gt;" cannot be told apart, and is read as markup too). A `<` that opens no complete tag
+("x < y", "p<0.05", "a<b" with no ">" after it) stays text. The stdlib HTML parser then rebuilds the markup with only
+the allowed elements (renamed to ours, no attributes), and nh3 cleans the result (nesting, unclosed tags) as the last
 word. The plain text is the text of that cleaned fragment, so both always say the same thing.
 
-MathML is kept as MathML (browsers render MathML Core), with its namespace prefix dropped (`mml:mi` -> `mi`), a
-fixed list of presentation elements and no attributes at all: reducing `x<msup>…2</msup>` to "x2" would lose what the
-title means, and without attributes there is nothing in it to abuse. `<semantics>` annotations are dropped.
+Allowed: i, b, sub, sup (and their JATS/HTML synonyms), small caps (`<scp>`, JATS `<sc>`) as
+`<span class="small-caps">` (styled in static/css/site.css), and MathML. MathML is kept as MathML (browsers render
+MathML Core), its namespace prefix dropped (`mml:mi` -> `mi`), a fixed list of presentation elements and no attributes
+at all: reducing `x<msup>…2</msup>` to "x2" would lose what the title means, and without attributes there is nothing
+in it to abuse. `<semantics>` annotations and the TeX of JATS `<alternatives>` are dropped. Its plain text is the
+characters in order ("x2").
 """
 
 from __future__ import annotations
@@ -19,9 +23,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import nh3
-
-# Version of these rules: rows cleaned by an older version can be found and cleaned again.
-VERSION = 1
 
 _INLINE = {
     "i": "i",
@@ -119,14 +120,18 @@ class _Rebuilder(HTMLParser):
         self.parts: list[str] = []
         self.dropping: list[str] = []  # open elements whose content is dropped
         self.math_depth = 0
+        self.alternatives = 0
         self.spans: list[bool] = []  # open spans: whether each is a small-caps one
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         name = _local_name(tag)
-        if self.dropping or name in _DROP_WITH_CONTENT:
-            if name in _DROP_WITH_CONTENT:
+        # JATS <alternatives> hold one formula twice, as TeX and as MathML: the MathML is shown, the TeX dropped.
+        drop = name in _DROP_WITH_CONTENT or (name == "tex-math" and self.alternatives > 0)
+        if self.dropping or drop:
+            if drop:
                 self.dropping.append(name)
             return
+        self.alternatives += name == "alternatives"
         if name == "span":
             # Our own small-caps span (a fragment cleaned again); any other span is dropped, its text kept.
             small_caps = ("class", "small-caps") in attrs
@@ -153,6 +158,7 @@ class _Rebuilder(HTMLParser):
             if name == self.dropping[-1]:
                 self.dropping.pop()
             return
+        self.alternatives -= name == "alternatives" and self.alternatives > 0
         if name == "span":
             if self.spans and self.spans.pop():
                 self.parts.append("</scp>")

@@ -88,6 +88,16 @@ def test_mathml_is_kept_as_mathml_without_prefix_attributes_or_annotations():
     assert_only_allowed_markup(title.html)
 
 
+def test_jats_alternatives_show_the_mathml_not_the_tex():
+    raw = (
+        "Rate <inline-formula><alternatives><tex-math>\\(k^2\\)</tex-math><mml:math><mml:msup><mml:mi>k</mml:mi>"
+        "<mml:mn>2</mml:mn></mml:msup></mml:math></alternatives></inline-formula> and <tex-math>n</tex-math>"
+    )
+    title = markup.title(raw)
+    assert title.html == "Rate <math><msup><mi>k</mi><mn>2</mn></msup></math> and n"
+    assert title.text == "Rate k2 and n"
+
+
 def test_jats_and_html_synonyms_map_to_our_four_elements():
     title = markup.title("<jats:italic>a</jats:italic> <em>b</em> <strong>c</strong> <bold>d</bold> <sc>e</sc>")
     assert title.html == '<i>a</i> <i>b</i> <b>c</b> <b>d</b> <span class="small-caps">e</span>'
