@@ -45,18 +45,22 @@ def clean_stored_titles(apps, schema_editor=None, *, batch: int = BATCH) -> None
     Reference = apps.get_model("papers", "Reference")
     # The page caches key on updated_at: moving it shows the new headings at once, not when the fragments expire.
     now = timezone.now()
-    rows = []
+    # Writing title or container_title reruns the search-document trigger (0003) even for an unchanged value: rows
+    # whose text stays the same get only the new column.
+    columns = {True: ["title", "title_html", "container_title", "updated_at"], False: ["title_html", "updated_at"]}
+    rows: dict[bool, list] = {True: [], False: []}
     papers = Paper.objects.filter(title_html="").exclude(title="", container_title="")
     for paper in papers.only("id", "title", "container_title").iterator(chunk_size=batch):
-        title = markup.title(paper.title)
-        paper.title, paper.title_html = title.text, title.html
-        paper.container_title = markup.plain(paper.container_title)
+        title, container_title = markup.title(paper.title), markup.plain(paper.container_title)
+        text_changed = (title.text, container_title) != (paper.title, paper.container_title)
+        paper.title, paper.title_html, paper.container_title = title.text, title.html, container_title
         paper.updated_at = now
-        rows.append(paper)
-        if len(rows) >= batch:
-            Paper.objects.bulk_update(rows, ["title", "title_html", "container_title", "updated_at"])
-            rows = []
-    Paper.objects.bulk_update(rows, ["title", "title_html", "container_title", "updated_at"])
+        rows[text_changed].append(paper)
+        if len(rows[text_changed]) >= batch:
+            Paper.objects.bulk_update(rows[text_changed], columns[text_changed])
+            rows[text_changed] = []
+    for text_changed, remaining in rows.items():
+        Paper.objects.bulk_update(remaining, columns[text_changed])
 
     rows = []
     references = Reference.objects.filter(title_html="").exclude(title="")

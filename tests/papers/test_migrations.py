@@ -26,6 +26,7 @@ def test_stored_titles_get_their_markup_back_and_plain_text():
     escaped.save()
     literal = PaperFactory(title="When x < y")
     done = PaperFactory(title="Already done", title_html="Already <i>done</i>")
+    extra = [PaperFactory(title=f"<b>Extra</b> {n}") for n in range(3)]
     references = [
         ReferenceFactory(paper=literal, position=position, title=f"Wings of <i>Drosophila</i> {position}")
         for position in (1, 2, 3)
@@ -41,6 +42,9 @@ def test_stored_titles_get_their_markup_back_and_plain_text():
     assert escaped.updated_at > before[escaped.id]  # cached fragments keyed on it are rebuilt
     literal.refresh_from_db()
     assert (literal.title, literal.title_html) == ("When x < y", "When x &lt; y")
+    for n, paper in enumerate(extra):
+        paper.refresh_from_db()
+        assert (paper.title, paper.title_html) == (f"Extra {n}", f"<b>Extra</b> {n}")
     done.refresh_from_db()
     assert (done.title, done.title_html, done.updated_at) == ("Already done", "Already <i>done</i>", before[done.id])
     for reference in Reference.objects.filter(id__in=[r.id for r in references]).order_by("position"):
