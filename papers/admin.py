@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import markup
 from .models import Author, Authorship, Domain, Field, Paper, PaperTopic, PaperUpdate, Reference, Subfield, Topic
 
 
@@ -27,8 +28,22 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = ("fetch_state", "work_type", "published_precision", "metadata_source")
     search_fields = ("doi", "title", "container_title", "pmid", "pmcid", "arxiv_id")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "updated_at", "fetched_at")
+    readonly_fields = ("title_html", "created_at", "updated_at", "fetched_at")
     inlines = (AuthorshipInline, PaperTopicInline, PaperUpdateInline)
+
+    def save_model(self, request, obj, form, change):
+        _clean_title(obj, form)
+        super().save_model(request, obj, form, change)
+
+
+def _clean_title(obj, form) -> None:
+    """A title typed in the admin may carry markup too (<i>E. coli</i>): stored plain, its fragment beside it.
+
+    title_html is read-only here: it is marked safe on pages, so only papers.markup writes it.
+    """
+    if "title" in form.changed_data or (obj.title and not obj.title_html):
+        title = markup.title(obj.title)
+        obj.title, obj.title_html = title.text, title.html
 
 
 @admin.register(Author)
@@ -51,6 +66,11 @@ class ReferenceAdmin(admin.ModelAdmin):
     list_filter = (("doi", admin.EmptyFieldListFilter), ("pmid", admin.EmptyFieldListFilter))
     search_fields = ("paper__doi", "doi", "pmid", "title", "raw")
     raw_id_fields = ("paper", "cited_paper")
+    readonly_fields = ("title_html",)
+
+    def save_model(self, request, obj, form, change):
+        _clean_title(obj, form)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PaperUpdate)

@@ -8,9 +8,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import mark_safe
 
 from . import doi as doi_lib
+from . import markup
 
 _DOI_PLACEHOLDER = "10.0/doi-placeholder"
 
@@ -66,7 +69,12 @@ class Paper(models.Model):
     DatePrecision = DatePrecision
 
     doi = models.CharField("DOI", max_length=doi_lib.MAX_DOI_LENGTH, unique=True, validators=[validate_doi])
+    # `title` is plain text (every text output, search and sorting read it); `title_html` the same title with its
+    # inline markup, cleaned by papers.markup, for pages only.
     title = models.TextField(blank=True)
+    title_html = models.TextField(
+        blank=True, help_text="The title's inline markup (italics, sub/superscripts, MathML), cleaned by papers.markup."
+    )
     abstract = models.TextField(blank=True, help_text="Plain-text paragraphs separated by blank lines.")
     published_date = models.DateField(null=True, blank=True)
     published_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
@@ -286,6 +294,7 @@ class Reference(models.Model):
     raw = models.TextField("citation as printed", blank=True)
     authors = models.TextField(blank=True)
     title = models.TextField(blank=True)
+    title_html = models.TextField(blank=True, help_text="The title's inline markup, cleaned by papers.markup.")
     journal = models.TextField(blank=True)
     year = models.CharField(max_length=20, blank=True)
     volume = models.CharField(max_length=50, blank=True)
@@ -323,6 +332,23 @@ class Reference(models.Model):
         if tail:
             text = f"{text}, {tail}" if text else tail
         return text  # may be empty: a reference known only by its DOI shows just its links
+
+    @property
+    def display_html(self) -> str:
+        """display_text as HTML: escaped, with the title's cleaned markup (papers.markup) in place of its text."""
+        if self.raw or not self.title:
+            return conditional_escape(self.display_text)
+        # The fragment was cleaned when stored; stripping trailing dots from it cannot open or break a tag.
+        title = mark_safe(markup.fragment(self.title_html, self.title).strip().rstrip("."))
+        before = [
+            conditional_escape(p.strip().rstrip("."))
+            for p in (self.authors, f"({self.year})" if self.year else "")
+            if p
+        ]
+        after = [conditional_escape(self.journal.strip().rstrip("."))] if self.journal else []
+        text = mark_safe(". ".join([*before, title, *after]))
+        tail = ", ".join(p for p in (self.volume, self.pages) if p)
+        return format_html("{}, {}", text, tail) if tail else text
 
     @property
     def doi_url(self) -> str:

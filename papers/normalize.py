@@ -6,15 +6,17 @@ No database and no network here: the services decide what to store, the clients 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, tostring
 
 import defusedxml.ElementTree as DefusedET
 
 from . import doi as doi_lib
+from . import markup
 
 
 @dataclass
@@ -30,7 +32,8 @@ class AuthorRecord:
 class ReferenceRecord:
     raw: str = ""
     authors: str = ""
-    title: str = ""
+    title: str = ""  # plain text
+    title_html: str = ""  # cleaned fragment (papers.markup)
     journal: str = ""
     year: str = ""
     volume: str = ""
@@ -67,7 +70,8 @@ class WorkRecord:
 
     doi: str
     source: str
-    title: str = ""
+    title: str = ""  # plain text
+    title_html: str = ""  # cleaned fragment (papers.markup)
     abstract: str = ""
     published_date: dt.date | None = None
     published_precision: str = ""
@@ -225,20 +229,21 @@ def crossref_work(payload: dict) -> WorkRecord:
 
     licenses = message.get("license") or []
     vor = [lic for lic in licenses if lic.get("content-version") == "vor"] or licenses
-    title = markup_to_text(_first(message.get("title")))
-    subtitle = markup_to_text(_first(message.get("subtitle")))
-    if subtitle and subtitle.lower() not in title.lower():
-        title = f"{title}: {subtitle}"
+    title = markup.title(_first(message.get("title")))
+    subtitle = markup.title(_first(message.get("subtitle")))
+    if subtitle and subtitle.text.lower() not in title.text.lower():
+        title = markup.join(title, subtitle)
 
     return WorkRecord(
         doi=work_doi,
         source="crossref",
-        title=title,
+        title=title.text,
+        title_html=title.html,
         abstract=markup_to_paragraphs(message.get("abstract", "")),
         published_date=published_date,
         published_precision=precision,
         work_type=message.get("type", ""),
-        container_title=markup_to_text(_first(message.get("container-title"))),
+        container_title=markup.plain(_first(message.get("container-title"))),
         volume=str(message.get("volume", "")),
         issue=str(message.get("issue", "")),
         pages=str(message.get("page") or message.get("article-number") or ""),
@@ -269,11 +274,13 @@ def _crossref_author(data: dict) -> AuthorRecord:
 
 def _crossref_reference(data: dict) -> ReferenceRecord:
     first_page = str(data.get("first-page", ""))
+    title = markup.title(data.get("article-title") or data.get("volume-title") or "")
     return ReferenceRecord(
-        raw=markup_to_text(data.get("unstructured", "")),
+        raw=markup.plain(data.get("unstructured", "")),
         authors=_squash(data.get("author", "")),
-        title=markup_to_text(data.get("article-title") or data.get("volume-title") or ""),
-        journal=markup_to_text(data.get("journal-title") or data.get("series-title") or ""),
+        title=title.text,
+        title_html=title.html,
+        journal=markup.plain(data.get("journal-title") or data.get("series-title") or ""),
         year=str(data.get("year", ""))[:20],
         volume=str(data.get("volume", ""))[:50],
         pages=first_page[:50],
@@ -346,15 +353,17 @@ def openalex_work(payload: dict) -> WorkRecord:
     published_date, precision = None, ""
     if payload.get("publication_date"):
         published_date, precision = date_with_precision(payload["publication_date"].split("-"))
+    title = markup.title(payload.get("title") or payload.get("display_name") or "")
     return WorkRecord(
         doi=work_doi,
         source="openalex",
-        title=markup_to_text(payload.get("title") or payload.get("display_name") or ""),
+        title=title.text,
+        title_html=title.html,
         abstract=_abstract_from_inverted_index(payload.get("abstract_inverted_index")),
         published_date=published_date,
         published_precision=precision,
         work_type=location.get("raw_type") or payload.get("type") or "",
-        container_title=source.get("display_name") or "",
+        container_title=markup.plain(source.get("display_name") or ""),
         volume=biblio.get("volume") or "",
         issue=biblio.get("issue") or "",
         pages=pages,
@@ -428,10 +437,12 @@ def jats_article(xml_text: str) -> WorkRecord:
     license_el = meta.find("permissions/license")
     abstract = meta.find("abstract")
     pmcid = ids.get("pmcid") or ids.get("pmc") or ""
+    title = markup.title(_inner_markup(meta.find("title-group/article-title")))
     return WorkRecord(
         doi=work_doi,
         source="jats",
-        title=_text(meta.find("title-group/article-title")),
+        title=title.text,
+        title_html=title.html,
         abstract="\n\n".join(_text(p) for p in abstract.iter("p")) if abstract is not None else "",
         published_date=published_date,
         published_precision=precision,
@@ -447,6 +458,14 @@ def jats_article(xml_text: str) -> WorkRecord:
         authors=authors,
         references=[_jats_reference(ref) for ref in root.findall("back/ref-list/ref")],
     )
+
+
+def _inner_markup(element: Element | None) -> str:
+    """An element's content as markup (`<italic>`, `<sup>`, MathML kept), for papers.markup to clean."""
+    if element is None:
+        return ""
+    children = "".join(tostring(child, encoding="unicode") for child in element)  # each with its tail
+    return html.escape(element.text or "", quote=False) + children
 
 
 def _jats_affiliation(aff: Element) -> str:
@@ -474,10 +493,15 @@ def _jats_reference(ref: Element) -> ReferenceRecord:
         names.append("et al.")
     pub_ids = {p.get("pub-id-type"): _text(p) for p in citation.findall("pub-id")}
     first, last = _text(citation.find("fpage")), _text(citation.find("lpage"))
+    title_element = citation.find("article-title")
+    if title_element is None or not _text(title_element):
+        title_element = citation.find("chapter-title")
+    title = markup.title(_inner_markup(title_element))
     return ReferenceRecord(
         raw=_text(citation) if citation.tag == "mixed-citation" else "",
         authors=", ".join(names),
-        title=_text(citation.find("article-title")) or _text(citation.find("chapter-title")),
+        title=title.text,
+        title_html=title.html,
         journal=_text(citation.find("source")),
         year=_text(citation.find("year"))[:20],
         volume=_text(citation.find("volume"))[:50],
@@ -538,6 +562,7 @@ def datacite_work(payload: dict) -> WorkRecord:
     if isinstance(publisher, dict):
         publisher = publisher.get("name", "")
     rights = [r.get("rightsUri", "") for r in attributes.get("rightsList") or [] if isinstance(r, dict)]
+    title = markup.title(main_titles[0]["title"]) if main_titles else markup.title("")
     arxiv_id = next(
         (
             i.get("identifier", "")
@@ -554,12 +579,13 @@ def datacite_work(payload: dict) -> WorkRecord:
     return WorkRecord(
         doi=work_doi,
         source="datacite",
-        title=markup_to_text(main_titles[0]["title"]) if main_titles else "",
+        title=title.text,
+        title_html=title.html,
         abstract=markup_to_paragraphs(abstracts[0]) if abstracts else "",
         published_date=published_date,
         published_precision=precision,
         work_type=_DATACITE_TYPES.get((attributes.get("types") or {}).get("resourceTypeGeneral", ""), "other"),
-        container_title=markup_to_text(container.get("title", "")),
+        container_title=markup.plain(container.get("title", "")),
         volume=str(container.get("volume", "")),
         issue=str(container.get("issue", "")),
         pages="-".join(p for p in (container.get("firstPage"), container.get("lastPage")) if p),

@@ -88,6 +88,7 @@ _REFERENCE_COLUMNS = (
     "raw",
     "authors",
     "title",
+    "title_html",
     "journal",
     "year",
     "volume",
@@ -105,7 +106,14 @@ def videos_for_page(*, paper: Paper) -> list[Video]:
 def papers_recent(*, limit: int = 10) -> list[Paper]:
     return list(
         Paper.objects.order_by("-created_at").only(
-            "doi", "title", "container_title", "published_date", "published_precision", "fetch_state", "created_at"
+            "doi",
+            "title",
+            "title_html",
+            "container_title",
+            "published_date",
+            "published_precision",
+            "fetch_state",
+            "created_at",
         )[:limit]
     )
 
@@ -138,6 +146,7 @@ def papers_for_listing():
     return Paper.objects.annotate(review_count=_approved_count(Review), video_count=_approved_count(Video)).only(
         "doi",
         "title",
+        "title_html",
         "container_title",
         "published_date",
         "published_precision",

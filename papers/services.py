@@ -33,6 +33,7 @@ from .normalize import AuthorRecord, TopicRecord, UnusableRecord, WorkRecord
 # Paper columns a WorkRecord fills; an empty value in the record never erases a known one.
 _PAPER_FIELDS = (
     "title",
+    "title_html",
     "abstract",
     "published_date",
     "published_precision",
@@ -152,7 +153,7 @@ def _get_or_create_current(model, lookup: dict, values: dict):
     return row
 
 
-_REFERENCE_FIELDS = ("raw", "authors", "title", "journal", "year", "volume", "pages", "doi", "pmid")
+_REFERENCE_FIELDS = ("raw", "authors", "title", "title_html", "journal", "year", "volume", "pages", "doi", "pmid")
 
 
 def _replace_references(paper: Paper, record: WorkRecord) -> None:

@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from .. import markup
 from ..identifiers import InvalidIdentifier, parse_identifier
 from ..models import Paper, Reference, Topic, doi_path
 
@@ -23,6 +24,17 @@ def _published(paper: Paper) -> dict | None:
     return {"date": paper.published_iso, "precision": paper.published_precision} if paper.published_date else None
 
 
+TITLE_HELP = "Plain text: no tags, no entities."
+TITLE_HTML_HELP = (
+    'The title as an HTML fragment with its inline markup: <i>, <b>, <sub>, <sup>, <span class="small-caps"> and '
+    "MathML, nothing else and no other attributes. The plain title, escaped, when the source had no markup."
+)
+
+
+def _title_html(item) -> str:
+    return markup.fragment(item.title_html, item.title)
+
+
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
@@ -30,6 +42,7 @@ def _published(paper: Paper) -> dict | None:
             value={
                 "doi": "10.1371/journal.pone.0033693",
                 "title": "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia …",
+                "title_html": "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia …",
                 "container_title": "PLoS ONE",
                 "published": {"date": "2012-03-21", "precision": "day"},
                 "work_type": "journal-article",
@@ -45,7 +58,8 @@ def _published(paper: Paper) -> dict | None:
 )
 class PaperListSerializer(serializers.Serializer):
     doi = serializers.CharField()
-    title = serializers.CharField()
+    title = serializers.CharField(help_text=TITLE_HELP)
+    title_html = serializers.SerializerMethodField(help_text=TITLE_HTML_HELP)
     container_title = serializers.CharField(help_text="Journal, book or proceedings.")
     published = serializers.SerializerMethodField()
     work_type = serializers.CharField(help_text="Crossref's type, e.g. journal-article.")
@@ -58,6 +72,9 @@ class PaperListSerializer(serializers.Serializer):
     @extend_schema_field(PublishedSerializer(allow_null=True))
     def get_published(self, paper):
         return _published(paper)
+
+    def get_title_html(self, paper) -> str:
+        return _title_html(paper)
 
     def get_url(self, paper) -> str:
         return _abs(self.context.get("request"), paper_api_path(paper.doi))
@@ -72,6 +89,7 @@ class PaperListSerializer(serializers.Serializer):
         return {
             "doi": paper.doi,
             "title": paper.title,
+            "title_html": _title_html(paper),
             "container_title": paper.container_title,
             "published": _published(paper),
             "work_type": paper.work_type,
@@ -159,7 +177,8 @@ class PaperDetailSerializer(serializers.Serializer):
     """The full record. Expects a paper loaded by papers.selectors.paper_get_for_page."""
 
     identifiers = serializers.SerializerMethodField()
-    title = serializers.CharField()
+    title = serializers.CharField(help_text=TITLE_HELP)
+    title_html = serializers.SerializerMethodField(help_text=TITLE_HTML_HELP)
     authors = serializers.SerializerMethodField()
     venue = serializers.SerializerMethodField()
     published = serializers.SerializerMethodField()
@@ -176,6 +195,9 @@ class PaperDetailSerializer(serializers.Serializer):
     counts = serializers.SerializerMethodField()
     fetch = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
+
+    def get_title_html(self, paper) -> str:
+        return _title_html(paper)
 
     @extend_schema_field(IdentifiersSerializer)
     def get_identifiers(self, paper):
@@ -245,6 +267,7 @@ class PaperDetailSerializer(serializers.Serializer):
 
 
 class ReferenceSerializer(serializers.ModelSerializer):
+    title_html = serializers.SerializerMethodField(help_text=TITLE_HTML_HELP)
     linked_paper = serializers.SerializerMethodField(help_text="The cited paper in this API, when it is here.")
 
     class Meta:
@@ -256,12 +279,17 @@ class ReferenceSerializer(serializers.ModelSerializer):
             "raw",
             "authors",
             "title",
+            "title_html",
             "journal",
             "year",
             "volume",
             "pages",
             "linked_paper",
         ]
+        extra_kwargs = {"title": {"help_text": TITLE_HELP}}
+
+    def get_title_html(self, reference) -> str:
+        return _title_html(reference)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_linked_paper(self, reference) -> str | None:

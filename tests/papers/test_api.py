@@ -1,9 +1,12 @@
+import re
+
 import bibtexparser
 import pytest
 import rispy
 from django.core.cache import cache
 
 from paperhub.moderation import ModerationStatus
+from papers import markup
 from papers.models import Paper
 from tests.callbacks import queued_work
 from tests.media_links.factories import VideoFactory
@@ -348,3 +351,72 @@ def test_list_items_built_directly_match_what_the_declared_fields_give(rf):
     direct = serializer.to_representation(listed)
     assert direct == drf_serializers.Serializer.to_representation(serializer, listed)
     assert direct["review_count"] == 1 and direct["published"]["precision"] == "month"
+
+
+# ---------------------------------------------------------------- titles with markup (papers.markup)
+
+LEFTOVER = re.compile(r"[<>]|&(#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
+# Constructed: no recorded Crossref title carries markup. Escaped once, escaped twice, and hostile parts.
+MARKED = (
+    "Uptake by &lt;i&gt;Escherichia coli&lt;/i&gt; of CO&amp;lt;sub&amp;gt;2&amp;lt;/sub&amp;gt; &amp;amp; "
+    '<script>alert(1)</script><b onclick="alert(2)">more</b>'
+)
+MARKED_TEXT = "Uptake by Escherichia coli of CO2 & more"
+MARKED_HTML = "Uptake by <i>Escherichia coli</i> of CO<sub>2</sub> &amp; <b>more</b>"
+
+
+@pytest.fixture
+def marked():
+    title = markup.title(MARKED)
+    paper = PaperFactory(doi="10.5555/marked", title=title.text, title_html=title.html, work_type="journal-article")
+    AuthorshipFactory(paper=paper, position=1, author=AuthorFactory(given_name="Ada", family_name="Lovelace"))
+    cited = markup.title("Parkinson&apos;s disease in &lt;i&gt;Mus&lt;/i&gt;")
+    ReferenceFactory(paper=paper, position=1, title=cited.text, title_html=cited.html)
+    cited_here = PaperFactory(doi="10.5555/cited.here")
+    ReferenceFactory(paper=paper, position=2, doi="10.5555/cited.here", cited_paper=cited_here)
+    return paper
+
+
+def test_api_title_is_plain_and_title_html_beside_it(client, marked):
+    assert (marked.title, marked.title_html) == (MARKED_TEXT, MARKED_HTML)
+    data = client.get("/api/v1/papers/10.5555/marked/").json()
+    assert (data["title"], data["title_html"]) == (MARKED_TEXT, MARKED_HTML)
+    listed = {p["doi"]: p for p in client.get("/api/v1/papers/").json()["results"]}
+    assert (listed["10.5555/marked"]["title"], listed["10.5555/marked"]["title_html"]) == (MARKED_TEXT, MARKED_HTML)
+    # A paper stored without markup gets its escaped plain title as title_html.
+    plain = PaperFactory(doi="10.5555/plain", title="x < y & z", title_html="")
+    assert client.get("/api/v1/papers/10.5555/plain/").json()["title_html"] == "x &lt; y &amp; z"
+    assert plain.title == "x < y & z"
+
+
+def test_api_references_and_citations_carry_both_titles(client, marked):
+    reference = client.get("/api/v1/papers/10.5555/marked/references/").json()[0]
+    assert reference["title"] == "Parkinson's disease in Mus"
+    assert reference["title_html"] == "Parkinson's disease in <i>Mus</i>"
+    [citing] = client.get("/api/v1/papers/10.5555/cited.here/citations/").json()["results"]
+    assert (citing["title"], citing["title_html"]) == (MARKED_TEXT, MARKED_HTML)
+
+
+def test_citation_exports_have_plain_titles(client, marked):
+    base = "/api/v1/papers/10.5555/marked/"
+    [entry] = bibtexparser.parse_string(client.get(base + "?format=bibtex").content.decode()).entries
+    assert entry["title"] == "{Uptake by Escherichia coli of CO2 \\& more}"
+    [record] = rispy.loads(client.get(base + "?format=ris").content.decode())
+    assert record["title"] == MARKED_TEXT
+    csl = client.get(base + "?format=csl").json()
+    assert csl["title"] == MARKED_TEXT
+    for text in (entry["title"].replace("\\&", ""), record["title"].replace("&", ""), csl["title"].replace("&", "")):
+        assert not LEFTOVER.search(text), text
+
+
+def test_list_items_with_markup_built_directly_match_the_declared_fields(rf, marked):
+    from rest_framework import serializers as drf_serializers
+
+    from papers.api.serializers import PaperListSerializer
+    from papers.selectors import papers_for_listing
+
+    listed = papers_for_listing().get(id=marked.id)
+    serializer = PaperListSerializer(context={"request": rf.get("/api/v1/papers/")})
+    direct = serializer.to_representation(listed)
+    assert direct == drf_serializers.Serializer.to_representation(serializer, listed)
+    assert direct["title_html"] == MARKED_HTML

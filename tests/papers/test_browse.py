@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
+from papers import markup
 from tests.papers.factories import AuthorFactory, AuthorshipFactory, PaperFactory, PaperTopicFactory, TopicFactory
 from tests.reviews.factories import ReviewFactory
 
@@ -132,3 +133,27 @@ def test_sitemap_is_valid_xml_listing_paper_pages(client):
 def test_robots_txt_points_at_the_sitemap(client):
     text = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text and "Disallow: /admin/" in text
+
+
+def test_feeds_and_topic_and_author_pages_with_title_markup(client):
+    # Constructed: an entity-escaped Crossref-style title (no recorded one carries markup).
+    title = markup.title("&lt;i&gt;Shigella&lt;/i&gt; &amp;amp; CO&lt;sub&gt;2&lt;/sub&gt;<script>alert(1)</script>")
+    paper = PaperFactory(doi="10.5555/feed.marked", title=title.text, title_html=title.html)
+    PaperTopicFactory(paper=paper, topic=TopicFactory(openalex_id="T11479"))
+    AuthorshipFactory(paper=paper, position=1, author=AuthorFactory(orcid="0000-0002-1825-0097"))
+    ReviewFactory(paper=paper)
+    titles = []
+    for path in ("/feeds/papers.atom", "/feeds/topics/T11479.atom", "/feeds/reviews.atom"):
+        root = parse_atom(client.get(path))
+        titles += [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
+    root = parse_atom(client.get("/feeds/reviews/10.5555/feed.marked.atom"))
+    titles.append(root.find(f"{ATOM}title").text)
+    assert titles[:2] == ["Shigella & CO2", "Shigella & CO2"]
+    assert (
+        titles[2].startswith("Review of “Shigella & CO2” by ") and titles[3] == "PaperHub: reviews of “Shigella & CO2”"
+    )
+    for text in titles:
+        assert "<" not in text and ">" not in text and "&lt;" not in text and "alert" not in text
+    for path in ("/topics/T11479", "/authors/0000-0002-1825-0097"):
+        row = BeautifulSoup(client.get(path).content, "html.parser").find("a", href=paper.get_absolute_url())
+        assert str(row) == f'<a href="{paper.get_absolute_url()}"><i>Shigella</i> &amp; CO<sub>2</sub></a>'

@@ -52,3 +52,13 @@ def test_load_demo_keeps_user_content_and_existing_papers():
     review.refresh_from_db()
     assert review.paper.title == "Edited by staff"
     assert Paper.objects.count() == 11
+
+
+def test_demo_paper_from_the_recorded_openalex_work_keeps_its_title_italics(client):
+    call_command("load_demo", verbosity=0)
+    paper = Paper.objects.get(doi="10.1101/2025.02.05.636615")
+    assert paper.title.endswith("epidemiologically successful Shigella sonnei") and "<" not in paper.title
+    assert paper.title_html.endswith("epidemiologically successful <i>Shigella sonnei</i>")
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "successful <i>Shigella sonnei</i></h1>" in html
+    assert "successful Shigella sonnei · PaperHub</title>" in html

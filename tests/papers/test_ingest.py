@@ -1,11 +1,13 @@
 """The import service end to end in this process, against the fake upstream (the worker tests add Celery)."""
 
 import datetime as dt
+import json
 
 import pytest
 
 from paperhub.http import UpstreamNotFound, UpstreamUnavailable
 from papers import services
+from papers.demo import FIXTURES
 from papers.models import Author, Paper, Reference, Topic
 from tests.callbacks import queued_work
 from tests.fake_upstream.server import Fail
@@ -15,6 +17,7 @@ from tests.reviews.factories import ReviewFactory
 pytestmark = pytest.mark.django_db
 
 PONE = "10.1371/journal.pone.0033693"
+PONE_FILE = "journal-article-70-refs-doi-less-refs-sici-dois-updated-by-correction-10.1371_journal.pone.0033693.json"
 SIGMOD = "10.1145/3448016.3452841"
 ARXIV = "10.48550/arxiv.2311.16162"
 
@@ -204,3 +207,21 @@ def test_beat_schedule_names_real_tasks():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
+
+
+def test_imported_title_is_stored_plain_with_its_markup_beside_it(fake_upstream):
+    # Constructed case: the recorded PONE answer with an entity-escaped italic title (no recorded Crossref title
+    # carries markup), served by the fake Crossref in place of the recording.
+    recorded = json.loads((FIXTURES / "crossref" / PONE_FILE).read_text())
+    recorded["message"]["title"] = ["Methylphenidate in &lt;i&gt;Mus musculus&lt;/i&gt; &amp;amp; CO<sub>2</sub>"]
+    fake_upstream.script("crossref", Fail(200, body=json.dumps(recorded).encode()))
+    paper = import_doi(PONE)
+    paper.refresh_from_db()
+    assert paper.title == "Methylphenidate in Mus musculus & CO2"
+    assert paper.title_html == "Methylphenidate in <i>Mus musculus</i> &amp; CO<sub>2</sub>"
+    # The recorded reference titles escape their apostrophes as &apos;: stored as apostrophes, in both columns.
+    reference = paper.references.get(title__startswith="Progressive dopamine neuron loss")
+    assert reference.title == "Progressive dopamine neuron loss in Parkinson's disease: the multiple hit hypothesis."
+    assert reference.title_html == reference.title
+    assert not paper.references.filter(title__contains="&").exists()
+    assert not paper.references.filter(title_html__contains="&apos;").exists()

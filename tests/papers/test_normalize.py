@@ -176,3 +176,75 @@ def test_every_recorded_datacite_record_maps(name):
     assert record.title == raw["titles"][0]["title"]
     assert len(record.authors) == len(raw["creators"])
     assert record.published_date is not None and record.published_date.year == int(raw["publicationYear"])
+
+
+# ---------------------------------------------------------------- title markup (papers.markup at ingest)
+
+ENTITY_LEFT = ("&lt;", "&gt;", "&amp;", "&apos;", "&quot;", "&#")
+
+
+def test_recorded_openalex_title_is_plain_text_with_its_italics_beside_it():
+    record = openalex("work-preprint-biorxiv-topics-W4407166645.json")
+    assert record.title.endswith("epidemiologically successful Shigella sonnei") and "<" not in record.title
+    assert record.title_html.endswith("successful <i>Shigella sonnei</i>")
+
+
+def test_recorded_crossref_reference_titles_lose_their_apos_entities():
+    record = crossref(PONE)
+    with_apostrophe = [r for r in record.references if "Parkinson's disease" in r.title]
+    assert len(with_apostrophe) >= 10  # the recording escapes every one of them as &apos;
+    for reference in record.references:
+        assert not any(e in reference.title for e in ENTITY_LEFT), reference.title
+        assert "&apos;" not in reference.title_html
+    assert record.references[0].title_html == "Stimulants: Therapeutic actions in ADHD."
+
+
+def _crossref_with(**fields):
+    message = json.loads((FIXTURES / "crossref" / PONE).read_text())["message"]
+    return normalize.crossref_work({"message": {**message, **fields}})
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Growth of <i>Escherichia coli</i> in CO<sub>2</sub>",
+        "Growth of &lt;i&gt;Escherichia coli&lt;/i&gt; in CO&lt;sub&gt;2&lt;/sub&gt;",
+        "Growth of &amp;lt;i&amp;gt;Escherichia coli&amp;lt;/i&amp;gt; in CO&amp;lt;sub&amp;gt;2&amp;lt;/sub&amp;gt;",
+    ],
+)
+def test_crossref_title_markup_raw_or_escaped_is_stored_once_as_text_and_once_as_html(title):
+    # Constructed case: the PONE recording with its title replaced (no recorded Crossref title carries markup).
+    record = _crossref_with(
+        title=[title], subtitle=["<scp>Dna</scp> &amp; more"], **{"container-title": ["Journal of A &amp;amp; B"]}
+    )
+    assert record.title == "Growth of Escherichia coli in CO2: Dna & more"
+    assert (
+        record.title_html
+        == 'Growth of <i>Escherichia coli</i> in CO<sub>2</sub>: <span class="small-caps">Dna</span> &amp; more'
+    )
+    assert record.container_title == "Journal of A & B"
+
+
+def test_crossref_hostile_title_is_cleaned_at_ingest():
+    record = _crossref_with(title=['<script>alert(1)</script><a href="javascript:x" onclick="y">Safe</a> &lt;b&gt;x'])
+    assert (record.title, record.title_html) == ("Safe x", "Safe <b>x</b>")
+
+
+def test_datacite_title_markup_is_cleaned_too():
+    # Constructed case: the recorded Dryad record with markup in its title.
+    raw = json.loads((FIXTURES / "datacite" / "dois-dataset-dryad-10.5061_dryad.wstqjq2n3.json").read_text())
+    raw["data"]["attributes"]["titles"] = [{"title": "Traits of &lt;i&gt;Daphnia&lt;/i&gt; &amp;amp; kin"}]
+    record = normalize.datacite_work(raw)
+    assert (record.title, record.title_html) == ("Traits of Daphnia & kin", "Traits of <i>Daphnia</i> &amp; kin")
+
+
+def test_jats_article_title_keeps_its_italics():
+    # Constructed case: the recorded Europe PMC article with an <italic> put into its title.
+    xml = (FIXTURES / "europepmc/fulltextxml-nar-research-article-PMC3258128.xml").read_text()
+    xml = xml.replace(
+        "<article-title>Hepato-specific microRNA-122", "<article-title>Hepato-specific <italic>microRNA-122</italic>", 1
+    )
+    record = normalize.jats_article(xml)
+    assert record.title.startswith("Hepato-specific microRNA-122 facilitates")
+    assert record.title_html.startswith("Hepato-specific <i>microRNA-122</i> facilitates")
+    assert record.references[0].title_html == "MicroRNAs: genomics, biogenesis, mechanism, and function"

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -6,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.moderation import ModerationStatus
+from papers import markup
+from papers.demo import FIXTURES
 from papers.models import Paper, PaperUpdate
 from tests.media_links.factories import VideoFactory
 from tests.papers.factories import (
@@ -448,3 +451,127 @@ def test_search_matches_title_words(client):
 def test_search_survives_hostile_queries(client, query):
     response = client.get("/search", {"q": query})
     assert response.status_code == 200
+
+
+# ---------------------------------------------------------------- titles with markup (papers.markup)
+
+OPENALEX_SHIGELLA = FIXTURES / "openalex" / "work-preprint-biorxiv-topics-W4407166645.json"
+TITLE_ELEMENTS = {"i", "b", "sub", "sup", "span", "math", "mi", "mn", "mo", "msup", "msub", "mrow"}
+LEFTOVER = re.compile(r"[<>]|&(#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
+# (upstream title, an element the heading must show). All but the first are constructed: no recorded Crossref
+# title carries markup.
+MARKED_TITLES = [
+    (json.loads(OPENALEX_SHIGELLA.read_text())["display_name"], "i"),
+    ("Uptake by &lt;i&gt;Escherichia coli&lt;/i&gt; of CO&lt;sub&gt;2&lt;/sub&gt; &amp;amp; O<sub>2</sub>", "sub"),
+    ("&amp;lt;i&amp;gt;Twice&amp;lt;/i&amp;gt; escaped &amp;amp;lt;b&amp;amp;gt;thrice&amp;amp;lt;/b&amp;amp;gt;", "b"),
+    (
+        'Sums of <mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:msup><mml:mi>x</mml:mi>'
+        "<mml:mn>2</mml:mn></mml:msup></mml:math> in <scp>Lean</scp>",
+        "math",
+    ),
+    (
+        '<script>alert(1)</script><i onclick="alert(2)">Evil</i> <a href="javascript:alert(3)">link</a>'
+        "<img src=x onerror=alert(4)> &lt;style&gt;h1{}&lt;/style&gt;<!-- c --> <b>unclosed",
+        "b",
+    ),
+]
+
+
+def marked_paper(raw, **fields):
+    title = markup.title(raw)
+    return PaperFactory(title=title.text, title_html=title.html, **fields)
+
+
+def assert_plain(text):
+    assert text and not LEFTOVER.search(text), text
+
+
+def assert_heading_markup(h1, element):
+    assert h1.find(element) is not None, h1
+    for tag in h1.find_all(True):
+        assert tag.name in TITLE_ELEMENTS, h1
+        assert tag.attrs == ({"class": ["small-caps"]} if tag.name == "span" else {}), h1
+
+
+MARKED_IDS = ["openalex-recorded", "escaped-once", "escaped-twice-and-thrice", "mathml-small-caps", "hostile"]
+
+
+@pytest.mark.parametrize(("raw", "element"), MARKED_TITLES, ids=MARKED_IDS)
+def test_page_heading_shows_allowed_markup_and_text_outputs_are_plain(client, raw, element):
+    paper = marked_paper(raw)
+    AuthorshipFactory(paper=paper, position=1)
+    html = client.get(paper.get_absolute_url()).content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    h1 = soup.find("h1", id="paper-title")
+    assert_heading_markup(h1, element)
+    assert h1.get_text() == paper.title
+    assert "alert" not in str(h1) and "<script>alert" not in html
+    assert_plain(paper.title)
+    assert soup.title.string == f"{paper.title} · PaperHub"
+    assert_plain(soup.title.string)
+    [citation_title] = [m["content"] for m in soup.find_all("meta", attrs={"name": "citation_title"})]
+    assert citation_title == paper.title
+    data = json.loads(soup.find("script", type="application/ld+json").string)
+    assert data["name"] == paper.title and data["headline"] == paper.title[:110]
+    assert_plain(soup.select_one(".formatted-reference").get_text())
+
+
+def test_recorded_openalex_title_shows_its_italics_in_the_heading(client):
+    paper = marked_paper(MARKED_TITLES[0][0])
+    h1 = page(client, paper.get_absolute_url()).find("h1", id="paper-title")
+    assert str(h1.i) == "<i>Shigella sonnei</i>"
+    assert paper.title.endswith("successful Shigella sonnei")
+
+
+def test_small_caps_become_a_styled_span(client):
+    paper = marked_paper(MARKED_TITLES[3][0])
+    h1 = page(client, paper.get_absolute_url()).find("h1", id="paper-title")
+    assert h1.find("span", class_="small-caps").get_text() == "Lean"
+    assert str(h1.math) == "<math><msup><mi>x</mi><mn>2</mn></msup></math>"
+
+
+def test_a_title_with_literal_brackets_and_ampersands_is_escaped_not_eaten(client):
+    paper = marked_paper("When x < y & a<b hold")
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert '<h1 id="paper-title">When x &lt; y &amp; a&lt;b hold</h1>' in html
+    assert "<title>When x &lt; y &amp; a&lt;b hold · PaperHub</title>" in html
+
+
+def test_a_title_without_stored_markup_falls_back_to_its_escaped_text(client):
+    paper = PaperFactory(title="Stored <before> the markup column", title_html="")
+    h1 = page(client, paper.get_absolute_url()).find("h1", id="paper-title")
+    assert h1.find(True) is None and h1.get_text() == "Stored <before> the markup column"
+
+
+def test_lists_and_reference_rows_show_the_markup(client):
+    paper = marked_paper(MARKED_TITLES[1][0], doi="10.5555/marked.list")
+    cited = markup.title("On &lt;i&gt;Drosophila&lt;/i&gt; wings")
+    ReferenceFactory(paper=paper, position=1, title=cited.text, title_html=cited.html, authors="Doe J", year="2001")
+    ReferenceFactory(paper=paper, position=2, raw="Smith &lt;i&gt;raw&lt;/i&gt;, 1999.", title="")
+    home = page(client, "/")
+    [row] = [a for a in home.select(".paper-row a") if a["href"] == paper.get_absolute_url()]
+    assert row.sub is not None and row.get_text() == paper.title
+    detail = page(client, paper.get_absolute_url())
+    first, second = detail.select(".reference-text")
+    assert str(first.i) == "<i>Drosophila</i>"
+    assert first.get_text() == "Doe J. (2001). On Drosophila wings. Cited Journal"
+    assert second.find(True) is None  # a printed citation stays text
+    results = page(client, "/search?q=Escherichia")
+    assert [a.get_text() for a in results.select("a") if a.get("href") == paper.get_absolute_url()] == [paper.title]
+    assert results.find("a", href=paper.get_absolute_url()).sub is not None
+
+
+def test_review_pages_show_the_paper_title_markup(client):
+    paper = marked_paper(MARKED_TITLES[0][0])
+    review = ReviewFactory(paper=paper)
+    soup = page(client, review.get_absolute_url())
+    link = soup.find("a", href=paper.get_absolute_url())
+    assert str(link.i) == "<i>Shigella sonnei</i>"
+    assert_plain(soup.title.string)
+
+
+def test_suggestions_are_plain_text(client):
+    paper = marked_paper(MARKED_TITLES[1][0])
+    data = client.get("/search/suggest", {"q": "escherich"}).json()
+    assert [s["title"] for s in data["suggestions"]] == [paper.title]
+    assert_plain(data["suggestions"][0]["title"])
