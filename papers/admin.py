@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from . import markup
 from .models import Author, Authorship, Domain, Field, Paper, PaperTopic, PaperUpdate, Reference, Subfield, Topic
@@ -24,6 +25,8 @@ class PaperUpdateInline(admin.TabularInline):
 
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
+    # Links typed without a scheme are https (Django 6's default; saying so silences its deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("doi", "title", "container_title", "published_date", "work_type", "fetch_state", "created_at")
     list_filter = ("fetch_state", "work_type", "published_precision", "metadata_source")
     search_fields = ("doi", "title", "container_title", "pmid", "pmcid", "arxiv_id")
