@@ -103,19 +103,21 @@ def videos_for_page(*, paper: Paper) -> list[Video]:
     return list(Video.objects.filter(paper=paper, status=ModerationStatus.APPROVED).order_by("-created_at"))
 
 
+# What a row of a paper list shows (templates/papers/_paper_row.html).
+_ROW_COLUMNS = (
+    "doi",
+    "title",
+    "title_html",
+    "container_title",
+    "published_date",
+    "published_precision",
+    "fetch_state",
+    "created_at",
+)
+
+
 def papers_recent(*, limit: int = 10) -> list[Paper]:
-    return list(
-        Paper.objects.order_by("-created_at").only(
-            "doi",
-            "title",
-            "title_html",
-            "container_title",
-            "published_date",
-            "published_precision",
-            "fetch_state",
-            "created_at",
-        )[:limit]
-    )
+    return list(Paper.objects.order_by("-created_at").only(*_ROW_COLUMNS)[:limit])
 
 
 def site_counts() -> dict[str, int]:
@@ -144,14 +146,5 @@ def _approved_count(model, field: str = "paper"):
 def papers_for_listing():
     """Papers with their approved review and video counts, one query per page whatever its size."""
     return Paper.objects.annotate(review_count=_approved_count(Review), video_count=_approved_count(Video)).only(
-        "doi",
-        "title",
-        "title_html",
-        "container_title",
-        "published_date",
-        "published_precision",
-        "work_type",
-        "fetch_state",
-        "created_at",
-        "updated_at",
+        *_ROW_COLUMNS, "work_type", "updated_at"
     )
