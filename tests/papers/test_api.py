@@ -271,13 +271,23 @@ def test_post_with_a_pmid_starts_a_lookup(client, django_capture_on_commit_callb
     assert response.status_code == 202 and "/lookups/" in response.json()["url"]
 
 
-@pytest.mark.parametrize("value", ["", "banana", "10.12/x", "x" * 3000])
+@pytest.mark.parametrize(
+    "value", ["", "banana", "10.12/x", "x" * 3000, "PMID: 0", "PMC0", "arXiv:9999.99999", "10.5555/x\u200b"]
+)
 def test_post_invalid_identifier_is_400_with_field_errors(client, value):
     client.force_login(UserFactory())
     body = client.post("/api/v1/papers/", {"doi": value}, content_type="application/json").json()
     assert body["error"]["status"] == 400 and body["error"]["code"] == "invalid"
     assert body["error"]["fields"]["doi"]
     assert Paper.objects.count() == 0
+
+
+def test_post_drops_pasted_noise_and_finds_the_paper(client):
+    PaperFactory(doi="10.5555/here")
+    client.force_login(UserFactory())
+    pasted = "https://doi.org/10.5555/here/?utm_source=x#abstract"
+    response = client.post("/api/v1/papers/", {"doi": pasted}, content_type="application/json")
+    assert response.status_code == 200 and Paper.objects.count() == 1
 
 
 def test_post_needs_authentication(client):

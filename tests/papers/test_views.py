@@ -232,6 +232,9 @@ def test_json_ld_cannot_break_out_of_its_script(client):
         "/doi/doi:10.2214/ajr.19.21878",
         "/doi/https%3A%2F%2Fdoi.org%2F10.2214%2FAJR.19.21878",
         "/doi/10.2214%2FAJR.19.21878",
+        "/doi/10.2214/ajr.19.21878/",
+        "/doi/10.2214/ajr.19.21878.",
+        "/doi/https://doi.org/10.2214/ajr.19.21878%3Futm_source=x",
     ],
 )
 def test_non_canonical_forms_redirect_permanently(client, path):
