@@ -5,7 +5,7 @@ DOIs are case-insensitive (the DOI Handbook, 2.4), so PaperHub stores and shows 
 
 import re
 import unicodedata
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import idutils
 
@@ -108,6 +108,20 @@ def _refuse_non_ascii(text: str) -> None:
                 f"The DOI contains {kind} character that DOIs do not use (U+{ord(ch):04X}, {name}); "
                 "type or paste it again as plain text."
             )
+
+
+def doi_url(doi: str) -> str:
+    """The doi.org link of a DOI, hex-encoded as the DOI Handbook says (Appendix, DOI Name Encoding Rules for URL).
+
+    Pasting the DOI into the URL would link 10.1000/456#789 to 10.1000/456; every doi.org link is built here.
+    """
+    # Mandatory: % " # space ?; recommended: < > { } ^ [ ] ` | \ +. quote() encodes all of them unless marked safe.
+    segments = [quote(segment, safe=":@!$&'()*,;=") for segment in doi.split("/")]
+    # A "." or ".." segment would be resolved away by the browser; an encoded slash before it hides it.
+    path = segments[0]
+    for segment in segments[1:]:
+        path += ("%2F" if segment in (".", "..") else "/") + segment
+    return f"https://doi.org/{path}"
 
 
 def is_canonical_doi(value: str) -> bool:

@@ -132,7 +132,7 @@ class Paper(models.Model):
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}"
+        return doi_lib.doi_url(self.doi)
 
     @property
     def abstract_paragraphs(self) -> list[str]:
@@ -221,7 +221,7 @@ class PaperUpdate(models.Model):
 
     @property
     def notice_url(self) -> str:
-        return f"https://doi.org/{self.notice_doi}" if self.notice_doi else ""
+        return doi_lib.doi_url(self.notice_doi) if self.notice_doi else ""
 
 
 class Author(models.Model):
@@ -352,7 +352,7 @@ class Reference(models.Model):
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+        return doi_lib.doi_url(self.doi) if self.doi else ""
 
     @property
     def pubmed_url(self) -> str:

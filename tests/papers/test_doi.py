@@ -1,6 +1,6 @@
 import pytest
 
-from papers.doi import InvalidDOI, InvalidORCID, normalize_doi, normalize_orcid
+from papers.doi import InvalidDOI, InvalidORCID, doi_url, normalize_doi, normalize_orcid
 
 
 @pytest.mark.parametrize(
@@ -133,3 +133,27 @@ def test_invalid_orcid_says_why(given, reason):
     with pytest.raises(InvalidORCID) as excinfo:
         normalize_orcid(given)
     assert reason in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("doi", "url"),
+    [
+        ("10.1371/journal.pone.0033693", "https://doi.org/10.1371/journal.pone.0033693"),
+        # The DOI Handbook's own example, then the rest of its mandatory and recommended rules.
+        ("10.1000/456#789", "https://doi.org/10.1000/456%23789"),
+        ("10.1000/a?b=c", "https://doi.org/10.1000/a%3Fb=c"),
+        ("10.1000/100%", "https://doi.org/10.1000/100%25"),
+        ("10.1000/a b", "https://doi.org/10.1000/a%20b"),
+        ('10.1000/a"b', "https://doi.org/10.1000/a%22b"),
+        ("10.1000/a+b", "https://doi.org/10.1000/a%2Bb"),
+        ("10.1000/{a}^[b]`|\\", "https://doi.org/10.1000/%7Ba%7D%5E%5Bb%5D%60%7C%5C"),
+        (
+            "10.1002/(sici)1097-4636(199607)31:3<301::aid-jbm2>3.0.co;2-#",
+            "https://doi.org/10.1002/(sici)1097-4636(199607)31:3%3C301::aid-jbm2%3E3.0.co;2-%23",
+        ),
+        ("10.1000/a/./b", "https://doi.org/10.1000/a%2F./b"),
+        ("10.1000/a/../b", "https://doi.org/10.1000/a%2F../b"),
+    ],
+)
+def test_doi_url_hex_encodes_as_the_doi_handbook_says(doi, url):
+    assert doi_url(doi) == url
