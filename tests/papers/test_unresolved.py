@@ -148,3 +148,13 @@ def test_beat_runs_the_removal():
         "task": "papers.tasks.papers_remove_unresolved",
         "schedule": 3600.0,
     } in settings.CELERY_BEAT_SCHEDULE.values()
+
+
+@pytest.mark.parametrize("state", ["pending", "failed"])
+def test_an_unresolved_page_costs_what_a_paper_page_costs(client, django_assert_num_queries, state):
+    paper = unresolved(state, "10.5555/nobody.knows")
+    # The version, the paper, its videos and the seven queries behind the cached fragments, then the cache alone.
+    with django_assert_num_queries(10):
+        first = client.get(paper.get_absolute_url())
+    with django_assert_num_queries(0):
+        assert client.get(paper.get_absolute_url()).content == first.content
