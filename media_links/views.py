@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from paperhub.limits import submission_limit_message
-from papers.selectors import paper_or_404
+from papers.selectors import paper_for_contribution_or_404
 
 from . import services
 from .forms import VideoForm
@@ -17,7 +17,7 @@ from .models import Video
 @login_required
 @require_http_methods(["GET", "POST"])
 def video_new(request: HttpRequest, doi: str) -> HttpResponse:
-    paper = paper_or_404(doi)
+    paper = paper_for_contribution_or_404(doi)
     form = VideoForm(request.POST or None)
     context = {"paper": paper, "form": form}
     if request.method == "POST" and form.is_valid():

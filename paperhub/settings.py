@@ -370,10 +370,14 @@ PAPERHUB_RETRY_BASE_SECONDS = float(env_str("PAPERHUB_RETRY_BASE_SECONDS", "4"))
 PAPERHUB_RETRY_MAX_SECONDS = float(env_str("PAPERHUB_RETRY_MAX_SECONDS", "600"))
 PAPERHUB_REFRESH_AFTER_DAYS = env_int("PAPERHUB_REFRESH_AFTER_DAYS", 30)
 PAPERHUB_STUCK_AFTER_MINUTES = env_int("PAPERHUB_STUCK_AFTER_MINUTES", 15)
+# A paper whose metadata never arrived (no upstream knows the DOI) is removed after this many days without a
+# change, unless someone attached a review or video; 0 keeps them.
+PAPERHUB_REMOVE_UNRESOLVED_AFTER_DAYS = env_int("PAPERHUB_REMOVE_UNRESOLVED_AFTER_DAYS", 30)
 
 CELERY_BEAT_SCHEDULE = {
     "papers-refresh-stale": {"task": "papers.tasks.papers_refresh_stale", "schedule": 3600.0},
     "papers-requeue-stuck": {"task": "papers.tasks.papers_requeue_stuck", "schedule": 300.0},
+    "papers-remove-unresolved": {"task": "papers.tasks.papers_remove_unresolved", "schedule": 3600.0},
 }
 
 # Videos. oEmbed endpoints are called only by the worker, with canonical URLs the site builds itself.

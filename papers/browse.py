@@ -71,7 +71,7 @@ def taxonomy_url(node) -> str:
 
 
 def papers_under(node) -> QuerySet[Paper]:
-    return Paper.objects.filter(**{_PAPER_PATH[type(node)]: node}).distinct()
+    return Paper.objects.listed().filter(**{_PAPER_PATH[type(node)]: node}).distinct()
 
 
 def author_papers(*, orcid: str) -> tuple[Author | None, list[Authorship]]:

@@ -19,7 +19,7 @@ class LatestPapersFeed(Feed):
         return reverse("papers:home")
 
     def items(self, topic=None):
-        papers = Paper.objects.filter(fetch_state=Paper.FetchState.READY)
+        papers = Paper.objects.listed()
         if topic is not None:
             papers = papers.filter(paper_topics__topic=topic)
         return papers.order_by("-created_at")[:FEED_SIZE]

@@ -64,6 +64,16 @@ class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
 
 
+class PaperQuerySet(models.QuerySet):
+    def listed(self) -> "PaperQuerySet":
+        """Papers whose metadata has arrived (now or at an earlier fetch): the only ones lists, counts, feeds and
+        the sitemap show. A DOI no upstream knows stays findable by its URL and by the API's `state` filter."""
+        return self.filter(Q(fetch_state=FetchState.READY) | Q(fetched_at__isnull=False))
+
+    def unresolved(self) -> "PaperQuerySet":
+        return self.exclude(fetch_state=FetchState.READY).filter(fetched_at__isnull=True)
+
+
 class Paper(models.Model):
     FetchState = FetchState
     DatePrecision = DatePrecision
@@ -104,6 +114,8 @@ class Paper(models.Model):
     # it stays empty: the FTS5 table papers_paper_fts (migration 0005) holds the same document.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    objects = PaperQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -131,8 +143,13 @@ class Paper(models.Model):
         return doi_path("papers:detail", self.doi)
 
     @property
+    def has_metadata(self) -> bool:
+        """As PaperQuerySet.listed(): without it the page is a placeholder, not indexed and not open to reviews."""
+        return self.fetch_state == FetchState.READY or self.fetched_at is not None
+
+    @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}"
+        return doi_lib.doi_url(self.doi)
 
     @property
     def abstract_paragraphs(self) -> list[str]:
@@ -221,7 +238,7 @@ class PaperUpdate(models.Model):
 
     @property
     def notice_url(self) -> str:
-        return f"https://doi.org/{self.notice_doi}" if self.notice_doi else ""
+        return doi_lib.doi_url(self.notice_doi) if self.notice_doi else ""
 
 
 class Author(models.Model):
@@ -352,7 +369,7 @@ class Reference(models.Model):
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+        return doi_lib.doi_url(self.doi) if self.doi else ""
 
     @property
     def pubmed_url(self) -> str:

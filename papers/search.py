@@ -198,7 +198,7 @@ class CappedPaginator(Paginator):
 
 def papers_suggested(text: str, *, limit: int = 8) -> list[Paper]:
     """Titles for what is typed so far: every word must match, the last as a prefix."""
-    suggesting = _backend().suggesting(Paper.objects.only("doi", "title"), text)
+    suggesting = _backend().suggesting(Paper.objects.listed().only("doi", "title"), text)
     if suggesting is None:
         return []
     return list(suggesting.order_by("-rank", "-id")[:limit])

@@ -29,6 +29,14 @@ def paper_or_404(doi: str) -> Paper:
     return paper
 
 
+def paper_for_contribution_or_404(doi: str) -> Paper:
+    """The paper, when it can take reviews and videos: only once its metadata has arrived."""
+    paper = paper_or_404(doi)
+    if not paper.has_metadata:
+        raise Http404(f"The metadata of {paper.doi} has not arrived, so it takes no reviews or videos yet.")
+    return paper
+
+
 class PaperVersion(NamedTuple):
     id: int
     updated_at: dt.datetime
@@ -117,12 +125,12 @@ _ROW_COLUMNS = (
 
 
 def papers_recent(*, limit: int = 10) -> list[Paper]:
-    return list(Paper.objects.order_by("-created_at").only(*_ROW_COLUMNS)[:limit])
+    return list(Paper.objects.listed().order_by("-created_at").only(*_ROW_COLUMNS)[:limit])
 
 
 def site_counts() -> dict[str, int]:
     approved = ModerationStatus.APPROVED
-    counts = Paper.objects.aggregate(
+    counts = Paper.objects.listed().aggregate(
         papers=Count("id"), ready=Count("id", filter=Q(fetch_state=Paper.FetchState.READY))
     )
     counts["reviews"] = Review.objects.filter(status=approved).count()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound, UpstreamUnavailable
@@ -460,3 +461,27 @@ def papers_refresh_stale(*, older_than: dt.timedelta, limit: int = 500) -> list[
     for paper_id in ids:
         _queue_import(paper_id, force=True)
     return ids
+
+
+def papers_remove_unresolved(*, older_than: dt.timedelta, limit: int = 500) -> list[str]:
+    """Delete papers whose metadata never arrived and that nothing changed for `older_than`; their DOIs.
+
+    A paper another app holds content for (a review, a video …) stays for staff to look at, whatever the app:
+    those are found through the model's reverse relations, so papers needs to know none of them.
+    """
+    cutoff = timezone.now() - older_than
+    candidates = Paper.objects.unresolved().filter(updated_at__lt=cutoff)
+    for held in _held_by_other_apps():
+        candidates = candidates.exclude(held)
+    with transaction.atomic():
+        # Locked, so that a worker claiming one of them waits and then finds it gone.
+        rows = list(candidates.select_for_update().order_by("id").values_list("id", "doi")[:limit])
+        Paper.objects.filter(id__in=[paper_id for paper_id, _ in rows]).delete()
+    return [doi for _, doi in rows]
+
+
+def _held_by_other_apps():
+    for relation in Paper._meta.related_objects:
+        model = relation.related_model
+        if model._meta.app_label != Paper._meta.app_label:
+            yield Exists(model._base_manager.filter(**{relation.field.name: OuterRef("pk")}))

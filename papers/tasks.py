@@ -55,3 +55,12 @@ def papers_requeue_stuck() -> int:
 @shared_task
 def papers_refresh_stale() -> int:
     return len(services.papers_refresh_stale(older_than=dt.timedelta(days=settings.PAPERHUB_REFRESH_AFTER_DAYS)))
+
+
+@shared_task
+def papers_remove_unresolved() -> int:
+    """DOIs no upstream has described after PAPERHUB_REMOVE_UNRESOLVED_AFTER_DAYS go (0 keeps them)."""
+    days = settings.PAPERHUB_REMOVE_UNRESOLVED_AFTER_DAYS
+    if days <= 0:
+        return 0
+    return len(services.papers_remove_unresolved(older_than=dt.timedelta(days=days)))

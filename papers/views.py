@@ -56,7 +56,8 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
     paper = Paper.objects.filter(doi=canonical).first()
     if paper is None:
         add_form = AddPaperForm(initial={"identifier": canonical})
-        return render(request, "papers/paper_missing.html", {"doi": canonical, "add_form": add_form}, status=404)
+        context = {"doi": canonical, "doi_url": doi_lib.doi_url(canonical), "add_form": add_form}
+        return render(request, "papers/paper_missing.html", context, status=404)
 
     context = {
         "paper": paper,

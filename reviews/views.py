@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import contributor_display_name
-from papers.selectors import paper_or_404
+from papers.selectors import paper_for_contribution_or_404
 
 from . import selectors, services
 from .forms import ReviewForm
@@ -17,7 +17,7 @@ from .models import Review
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_new(request: HttpRequest, doi: str) -> HttpResponse:
-    paper = paper_or_404(doi)
+    paper = paper_for_contribution_or_404(doi)
     form = ReviewForm(request.POST or None, initial={"reviewer_name": contributor_display_name(request.user)})
     context = {"paper": paper, "form": form, "mode": "new"}
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from paperhub.api import conditional, error_response
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import ModerationStatus
 from papers.api.views import DOI_PARAMETER
-from papers.selectors import paper_or_404
+from papers.selectors import paper_for_contribution_or_404, paper_or_404
 
 from .. import services
 from ..models import Video
@@ -48,7 +48,7 @@ class PaperVideos(generics.ListAPIView):
         description="409 when the video is already linked to the paper, with the existing one's URL.",
     )
     def post(self, request, doi):
-        paper = paper_or_404(doi)
+        paper = paper_for_contribution_or_404(doi)
         serializer = VideoCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         limited = submission_limit_message(

@@ -56,7 +56,9 @@ class PaperFilter(django_filters.FilterSet):
     has_reviews = django_filters.BooleanFilter(method="filter_has_reviews", help_text="Has approved reviews.")
     has_videos = django_filters.BooleanFilter(method="filter_has_videos", help_text="Has approved videos.")
     state = django_filters.ChoiceFilter(
-        field_name="fetch_state", choices=FetchState.choices, help_text="Metadata fetch state."
+        field_name="fetch_state",
+        choices=FetchState.choices,
+        help_text="Metadata fetch state. Without it, only papers whose metadata has arrived are listed.",
     )
     q = django_filters.CharFilter(
         method="filter_q", help_text="Full-text search over title, authors, venue and abstract (web-search syntax)."
@@ -65,6 +67,12 @@ class PaperFilter(django_filters.FilterSet):
     class Meta:
         model = Paper
         fields = []
+
+    def filter_queryset(self, queryset):
+        # Papers no upstream has (yet) described are placeholders: asking for a state is how to list them.
+        if not self.form.cleaned_data.get("state"):
+            queryset = queryset.listed()
+        return super().filter_queryset(queryset)
 
     def filter_has_reviews(self, queryset, name, value):
         approved = Review.objects.filter(paper=OuterRef("pk"), status=ModerationStatus.APPROVED)

@@ -8,7 +8,7 @@ from paperhub.api import conditional
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import ModerationStatus
 from papers.api.views import DOI_PARAMETER
-from papers.selectors import paper_or_404
+from papers.selectors import paper_for_contribution_or_404, paper_or_404
 
 from .. import selectors, services
 from ..models import Review
@@ -40,7 +40,7 @@ class PaperReviews(generics.ListAPIView):
         responses={201: ReviewSerializer},
     )
     def post(self, request, doi):
-        paper = paper_or_404(doi)
+        paper = paper_for_contribution_or_404(doi)
         serializer = ReviewWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         limited = submission_limit_message(request, group="review-submit")

@@ -18,6 +18,12 @@ pytestmark = pytest.mark.django_db
         ("10.12/abc", "not a DOI prefix"),
         ("arXiv:banana", "not an arXiv id"),
         ("x" * 2001, "far too long"),
+        ("PMID: 0", "PMIDs start at 1"),
+        ("PMC0", "PMCIDs start at PMC1"),
+        ("arXiv:9999.99999", "cannot be an arXiv id"),
+        ("10.5555/abc\u200b", "U+200B"),
+        ("\u202e10.5555/abc", "U+202E"),
+        ("10.5555/абв", "U+0430"),
     ],
 )
 def test_invalid_input_gets_a_message_keeps_the_text_and_creates_nothing(client, text, message):
@@ -30,7 +36,16 @@ def test_invalid_input_gets_a_message_keeps_the_text_and_creates_nothing(client,
 
 
 @pytest.mark.parametrize(
-    "text", ["10.5555/ABC", "doi:10.5555/abc", "https://doi.org/10.5555/Abc", "http://dx.doi.org/10.5555/abc"]
+    "text",
+    [
+        "10.5555/ABC",
+        "doi:10.5555/abc",
+        "https://doi.org/10.5555/Abc",
+        "http://dx.doi.org/10.5555/abc",
+        "10.5555/abc.",
+        "10.5555/abc);",
+        "https://doi.org/10.5555/abc/?utm_source=x#abstract",
+    ],
 )
 def test_a_doi_already_here_leads_to_its_page_without_duplicate(client, text):
     PaperFactory(doi="10.5555/abc")

@@ -271,13 +271,23 @@ def test_post_with_a_pmid_starts_a_lookup(client, django_capture_on_commit_callb
     assert response.status_code == 202 and "/lookups/" in response.json()["url"]
 
 
-@pytest.mark.parametrize("value", ["", "banana", "10.12/x", "x" * 3000])
+@pytest.mark.parametrize(
+    "value", ["", "banana", "10.12/x", "x" * 3000, "PMID: 0", "PMC0", "arXiv:9999.99999", "10.5555/x\u200b"]
+)
 def test_post_invalid_identifier_is_400_with_field_errors(client, value):
     client.force_login(UserFactory())
     body = client.post("/api/v1/papers/", {"doi": value}, content_type="application/json").json()
     assert body["error"]["status"] == 400 and body["error"]["code"] == "invalid"
     assert body["error"]["fields"]["doi"]
     assert Paper.objects.count() == 0
+
+
+def test_post_drops_pasted_noise_and_finds_the_paper(client):
+    PaperFactory(doi="10.5555/here")
+    client.force_login(UserFactory())
+    pasted = "https://doi.org/10.5555/here/?utm_source=x#abstract"
+    response = client.post("/api/v1/papers/", {"doi": pasted}, content_type="application/json")
+    assert response.status_code == 200 and Paper.objects.count() == 1
 
 
 def test_post_needs_authentication(client):
@@ -395,6 +405,30 @@ def test_api_references_and_citations_carry_both_titles(client, marked):
     assert reference["title_html"] == "Parkinson's disease in <i>Mus</i>"
     [citing] = client.get("/api/v1/papers/10.5555/cited.here/citations/").json()["results"]
     assert (citing["title"], citing["title_html"]) == (MARKED_TEXT, MARKED_HTML)
+
+
+def test_api_urls_and_citation_exports_percent_encode_the_doi(client):
+    paper = PaperFactory(doi="10.1000/456#789", title="Hash paper")
+    cited = PaperFactory(doi="10.1000/ref?50%")
+    ReferenceFactory(paper=paper, position=1, doi=cited.doi, cited_paper=cited)
+    base = "/api/v1/papers/10.1000/456%23789/"
+    links = client.get(base).json()["links"]
+    assert links["html"] == "http://testserver/doi/10.1000/456%23789"
+    assert links["bibtex"] == "http://testserver" + base + "?format=bibtex"
+    for name in ("references", "citations", "reviews", "videos"):
+        assert links[name] == f"http://testserver{base}{name}/" and client.get(links[name]).status_code == 200
+    [reference] = client.get(base + "references/").json()
+    assert reference["linked_paper"] == "http://testserver/api/v1/papers/10.1000/ref%3F50%25/"
+    assert client.get(reference["linked_paper"]).json()["identifiers"]["doi"] == "10.1000/ref?50%"
+    [listed] = [p for p in client.get("/api/v1/papers/").json()["results"] if p["doi"] == paper.doi]
+    assert (listed["url"], listed["html_url"]) == ("http://testserver" + base, links["html"])
+    encoded = "https://doi.org/10.1000/456%23789"
+    [entry] = bibtexparser.parse_string(client.get(base + "?format=bibtex").content.decode()).entries
+    assert (entry["doi"], entry["url"]) == ("10.1000/456#789", encoded)
+    [ris] = rispy.loads(client.get(base + "?format=ris").content.decode())
+    assert (ris["doi"], ris["urls"]) == ("10.1000/456#789", [encoded])
+    csl = client.get(base + "?format=csl").json()
+    assert (csl["DOI"], csl["URL"]) == ("10.1000/456#789", encoded)
 
 
 def test_citation_exports_have_plain_titles(client, marked):

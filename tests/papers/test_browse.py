@@ -96,6 +96,13 @@ def test_paper_feeds_are_valid_atom(client, topic_papers):
     assert client.get("/feeds/topics/T00000.atom").status_code == 404
 
 
+def test_paper_feed_ids_and_links_percent_encode_the_doi(client):
+    PaperFactory(doi="10.1000/456#789")
+    [entry] = parse_atom(client.get("/feeds/papers.atom")).findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}id").text == "https://doi.org/10.1000/456%23789"
+    assert entry.find(f"{ATOM}link").get("href") == "http://testserver/doi/10.1000/456%23789"
+
+
 def test_review_feeds_are_valid_atom_and_only_approved(client):
     paper = PaperFactory(doi="10.5555/feed.paper", title="Fed paper")
     ReviewFactory(paper=paper, body="visible review")

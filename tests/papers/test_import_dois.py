@@ -27,6 +27,18 @@ def test_counts_queued_present_and_invalid_and_fails_on_invalid(tmp_path, django
 
 
 @pytest.mark.django_db
+def test_pasted_noise_is_dropped_and_impossible_ids_are_refused(tmp_path, django_capture_on_commit_callbacks):
+    source = tmp_path / "ids.txt"
+    source.write_text("10.5555/new.\nhttps://doi.org/10.5555/NEW?utm_source=x\nPMID: 0\nPMC0\narXiv:9999.99999\n")
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=False), pytest.raises(CommandError, match="3 invalid"):
+        call_command("import_dois", str(source), stdout=out, stderr=io.StringIO())
+    assert "1 queued, 1 already present, 3 invalid" in out.getvalue()
+    assert list(Paper.objects.values_list("doi", flat=True)) == ["10.5555/new"]
+    assert not IdentifierLookup.objects.exists()
+
+
+@pytest.mark.django_db
 def test_reads_standard_input(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("10.5555/from.stdin\n"))
     out = io.StringIO()

@@ -232,6 +232,9 @@ def test_json_ld_cannot_break_out_of_its_script(client):
         "/doi/doi:10.2214/ajr.19.21878",
         "/doi/https%3A%2F%2Fdoi.org%2F10.2214%2FAJR.19.21878",
         "/doi/10.2214%2FAJR.19.21878",
+        "/doi/10.2214/ajr.19.21878/",
+        "/doi/10.2214/ajr.19.21878.",
+        "/doi/https://doi.org/10.2214/ajr.19.21878%3Futm_source=x",
     ],
 )
 def test_non_canonical_forms_redirect_permanently(client, path):
@@ -254,6 +257,46 @@ def test_doi_with_special_characters_round_trips(client):
     url = paper.get_absolute_url()
     assert "%3C" in url
     assert page(client, url).h1.get_text() == "SICI paper"
+
+
+@pytest.fixture
+def hash_paper():
+    """DOIs with the characters a URL gives other meanings: "#" (fragment), "?" (query) and "%" (an escape)."""
+    paper = PaperFactory(doi="10.1000/456#789", title="Hash paper")
+    cited = PaperFactory(doi="10.1000/here#2", title="Cited here")
+    ReferenceFactory(paper=paper, position=1, doi="10.1000/ref?50%", pmid="")
+    ReferenceFactory(paper=paper, position=2, doi="10.1000/here#2", pmid="", cited_paper=cited)
+    PaperUpdate.objects.create(paper=paper, kind="correction", notice_doi="10.1000/fix#1")
+    return paper
+
+
+def test_every_link_built_from_a_doi_is_percent_encoded(client, hash_paper):
+    soup = page(client, "/doi/10.1000/456%23789")
+    assert soup.h1.get_text() == "Hash paper"
+    own = "http://testserver/doi/10.1000/456%23789"
+    assert soup.find("link", rel="canonical")["href"] == own
+    assert soup.find("meta", attrs={"name": "citation_abstract_html_url"})["content"] == own
+    assert soup.find("meta", attrs={"name": "citation_doi"})["content"] == "10.1000/456#789"
+    assert soup.select_one("dd a[href^='https://doi.org/']")["href"] == "https://doi.org/10.1000/456%23789"
+    data = json.loads(soup.find("script", type="application/ld+json").string)
+    assert (data["@id"], data["url"], data["sameAs"][0]) == ("https://doi.org/10.1000/456%23789", own, data["@id"])
+    assert [a["href"] for a in soup.select("a.ref-doi")] == [
+        "https://doi.org/10.1000/ref%3F50%25",
+        "https://doi.org/10.1000/here%232",
+    ]
+    assert soup.select_one("a.ref-local")["href"] == "/doi/10.1000/here%232"
+    assert soup.select_one(".notice-corrected a")["href"] == "https://doi.org/10.1000/fix%231"
+    assert "https://doi.org/10.1000/456%23789" in soup.select_one(".formatted-reference").get_text()
+    exports = [a["href"] for a in soup.select("a[download]")]
+    assert exports and all(href.startswith("/api/v1/papers/10.1000/456%23789/?format=") for href in exports)
+    for href in exports:
+        assert client.get(href).status_code == 200, href
+    assert page(client, soup.select_one("a.ref-local")["href"]).h1.get_text() == "Cited here"
+
+
+def test_unknown_doi_page_links_to_doi_org_encoded(client):
+    soup = BeautifulSoup(client.get("/doi/10.1000/gone%23x").content, "html.parser")
+    assert soup.select_one("main a[href^='https://doi.org/']")["href"] == "https://doi.org/10.1000/gone%23x"
 
 
 def test_unknown_doi_gives_404_that_offers_to_add_it(client):
