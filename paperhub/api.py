@@ -1,12 +1,15 @@
-"""What every API endpoint shares: the error format, throttles, pagination, token auth, conditional GET."""
+"""What every API endpoint shares: errors, body parsing, throttles, pagination, token auth, conditional GET."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -14,6 +17,7 @@ from django.utils.http import http_date, quote_etag
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -33,6 +37,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own ceiling (DATA_UPLOAD_MAX_MEMORY_SIZE, any content type) would otherwise answer an HTML 400.
+        exc = exceptions.ParseError("The request body is too large.", code="too_large")
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -69,6 +76,46 @@ def _message(exc) -> str:
 
 def error_response(status_code: int, code: str, message: str, **extra) -> Response:
     return Response({"error": {"status": status_code, "code": code, "message": message, **extra}}, status=status_code)
+
+
+# ---------------------------------------------------------------- request bodies
+
+# Our write bodies are flat objects of at most a review's 60,000 characters (6 bytes each when \u-escaped).
+MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 20
+# A whole string (escapes included) or one bracket: brackets inside strings are text, not nesting.
+_JSON_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+
+
+def json_nesting_exceeds(text: str, *, limit: int) -> bool:
+    """Whether the JSON text nests arrays and objects deeper than limit, found without parsing it."""
+    depth = 0
+    for match in _JSON_STRUCTURE.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies bounded in size and depth before parsing: json.loads recurses once per level, so a few KB of
+    brackets would end in RecursionError (a 500) instead of a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read(MAX_JSON_BYTES + 1)
+        if len(raw) > MAX_JSON_BYTES:
+            raise exceptions.ParseError(f"The JSON body is over {MAX_JSON_BYTES} bytes.", code="too_large")
+        try:
+            text = raw.decode(get_encoding(parser_context or {}))
+        except (UnicodeDecodeError, LookupError):
+            raise exceptions.ParseError("The JSON body is not valid text in its declared encoding.") from None
+        if json_nesting_exceeds(text, limit=MAX_JSON_DEPTH):
+            raise exceptions.ParseError(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
 
 
 # ---------------------------------------------------------------- throttling and pagination
