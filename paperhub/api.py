@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import io
 import re
 import time
+from urllib import parse
 
+import django_filters
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -16,6 +20,8 @@ from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.filters import OrderingFilter
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.renderers import JSONRenderer
@@ -48,7 +54,7 @@ def api_exception_handler(exc, context):
         body["fields"] = {
             field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in exc.detail.items()
         }
-        body["message"] = "The request has invalid fields."
+        body["message"] = _fields_message(context.get("request"), body["fields"])
     response.data = {"error": body}
     # Errors are JSON even when the request asked for BibTeX or RIS.
     request = context.get("request")
@@ -56,6 +62,18 @@ def api_exception_handler(exc, context):
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = "application/json"
     return response
+
+
+def _fields_message(request, fields: dict) -> str:
+    # On a read the "fields" are query parameters (filters, cursor, ordering, page size): say which.
+    if request is not None and request.method in ("GET", "HEAD", "OPTIONS") and set(fields) <= set(request.GET):
+        return f"Invalid query parameter: {', '.join(fields)}."
+    return "The request has invalid fields."
+
+
+def invalid_parameter(name: str, message: str) -> exceptions.ValidationError:
+    """A query parameter the API can't honour: a 400 naming it, never silently ignored."""
+    return exceptions.ValidationError({name: [message]})
 
 
 def _code(exc) -> str:
@@ -168,6 +186,120 @@ class CursorPage(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = "-created_at"
+    invalid_cursor_message = "Not a cursor this API gave out: follow the next and previous links."
+
+    def get_page_size(self, request):
+        # DRF falls back to the default on a value it can't read; a client asking for something else should know.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise invalid_parameter(self.page_size_query_param, f"A whole number from 1 to {self.max_page_size}.")
+        return min(size, self.max_page_size)
+
+    def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None and not _is_cursor_text(encoded):
+            raise invalid_parameter(self.cursor_query_param, self.invalid_cursor_message)
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise invalid_parameter(self.cursor_query_param, self.invalid_cursor_message) from None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A crafted cursor's position reaches the query: a value its field can't hold is the cursor's fault.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            raise invalid_parameter(self.cursor_query_param, self.invalid_cursor_message) from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = (
+                    f"Results per page, 1 to {self.max_page_size} (more gives {self.max_page_size})."
+                )
+        return parameters
+
+
+def _is_cursor_text(encoded: str) -> bool:
+    """Whether the text could be a cursor encode_cursor made: strict base64 of o=, r= and p= only.
+
+    DRF's own decoding skips characters that aren't base64 and ignores unknown keys, so most garbage reads as the
+    first page. PostgreSQL text can't hold NUL, so no row has a position with one (psycopg refuses to send it).
+    """
+    try:
+        querystring = binascii.a2b_base64(encoded.encode("ascii"), strict_mode=True).decode("ascii")
+    except (ValueError, UnicodeError):
+        return False
+    tokens = parse.parse_qs(querystring, keep_blank_values=True)
+    return set(tokens) <= {"o", "r", "p"} and not any("\x00" in value for values in tokens.values() for value in values)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` by the declared fields only: an unknown one is a 400 naming the parameter, not ignored."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        terms = [term.strip() for term in (params or "").split(",") if term.strip()]
+        if not terms:
+            return self.get_default_ordering(view)
+        valid = self.remove_invalid_fields(queryset, terms, view, request)
+        if len(valid) != len(terms):
+            names = [name for name, _ in self.get_valid_fields(queryset, view, {"request": request})]
+            raise invalid_parameter(
+                self.ordering_param, f"Order by {', '.join(names)} (a leading - reverses), comma-separated."
+            )
+        return valid
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        names = [name for name, _ in self.get_valid_fields(view.get_queryset(), view, {"request": None})]
+        for parameter in parameters:
+            parameter["schema"]["enum"] = [f"{sign}{name}" for name in names for sign in ("", "-")]
+            parameter["description"] = (
+                "Order by this field (a leading - reverses); several, comma-separated, also work."
+            )
+        return parameters
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0), absent for either: Django's NullBooleanField (its select widget) reads any other word as
+    absent."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    def filter_renderers(self, renderers, format):
+        # DRF answers an unknown ?format= with 404, as if the resource were missing.
+        try:
+            return super().filter_renderers(renderers, format)
+        except Http404:
+            formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            raise invalid_parameter("format", f"Use one of: {formats}.") from None
 
 
 # ---------------------------------------------------------------- tokens

@@ -307,6 +307,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "paperhub.api.CursorPage",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "paperhub.api.ContentNegotiation",
     "EXCEPTION_HANDLER": "paperhub.api.api_exception_handler",
     "PAGE_SIZE": 25,
 }
