@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import binascii
+import functools
 import hashlib
 import io
+import json
 import re
 import time
 from urllib import parse
@@ -12,6 +14,7 @@ from urllib import parse
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,6 +30,7 @@ from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.utils import encoders
 
 # ---------------------------------------------------------------- errors: one format everywhere
 
@@ -335,6 +339,91 @@ class BearerTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+# ---------------------------------------------------------------- Idempotency-Key on POST
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
+# How long a claimed key waits for its first request to finish: a process that died mid-request frees it then.
+IDEMPOTENCY_CLAIM_SECONDS = 60
+REPLAYED_HEADERS = ("Location",)
+
+
+def idempotent(post):
+    """Decorate an API view's post: a repeat with the same Idempotency-Key answers the first response again."""
+
+    @functools.wraps(post)
+    def wrapper(view, request, *args, **kwargs):
+        return idempotent_response(request=request, act=lambda: post(view, request, *args, **kwargs))
+
+    return wrapper
+
+
+def idempotent_response(*, request, act) -> Response:
+    """Run act once per (user, key) in the window and keep its successful response for repeats.
+
+    Only a 2xx is kept: after an error nothing happened, so a retry with the same key acts again. The same key with
+    another request (body, method or address) is a 422; a repeat while the first is still running, a 409.
+    """
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return act()
+    if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise exceptions.ValidationError(
+            {IDEMPOTENCY_HEADER: [f"Send 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters, unique per request."]}
+        )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"idempotency:{request.user.pk}:{digest}"
+    fingerprint = _request_fingerprint(request)
+    if not cache.add(cache_key, {"fingerprint": fingerprint}, IDEMPOTENCY_CLAIM_SECONDS):
+        kept = cache.get(cache_key) or {}
+        if kept.get("fingerprint") != fingerprint:
+            return error_response(
+                422, "idempotency_key_reused", f"This {IDEMPOTENCY_HEADER} was sent with another request."
+            )
+        if "status" not in kept:
+            return error_response(
+                409, "idempotency_key_in_use", f"A request with this {IDEMPOTENCY_HEADER} is still being handled."
+            )
+        headers = {**kept["headers"], "Idempotent-Replayed": "true"}
+        return Response(kept["body"], status=kept["status"], headers=headers)
+    try:
+        response = act()
+    except BaseException:
+        cache.delete(cache_key)
+        raise
+    if status.is_success(response.status_code):
+        kept = {
+            "fingerprint": fingerprint,
+            "status": response.status_code,
+            # Plain JSON types: what a repeat renders is what the first request rendered.
+            "body": json.loads(json.dumps(response.data, cls=encoders.JSONEncoder)),
+            "headers": {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
+        }
+        cache.set(cache_key, kept, IDEMPOTENCY_WINDOW_SECONDS)
+    else:
+        cache.delete(cache_key)
+    return response
+
+
+def _request_fingerprint(request) -> str:
+    data = request.data
+    plain = dict(data.lists()) if hasattr(data, "lists") else data
+    text = json.dumps([request.method, request.path, plain], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+IDEMPOTENCY_PARAMETER = {
+    "name": IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
+    "description": "A value unique to this request (a UUID, say). Sending the same key again within 24 hours "
+    "answers the first successful response again (with header Idempotent-Replayed: true) instead of acting "
+    "twice; the same key with another request is a 422, and while the first is still running, a 409.",
+}
+
+
 # ---------------------------------------------------------------- conditional GET
 
 
@@ -375,6 +464,9 @@ def add_error_responses(result, generator, request, public):
         for method, operation in methods.items():
             responses = operation.setdefault("responses", {})
             codes = ["400", "404", "406", "429"] if method == "get" else ["400", "401", "403", "404", "406", "429"]
+            if method == "post":
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+                codes += ["409", "422"]
             if method == "get" and ("{doi}" in path or "{id}" in path):
                 responses.setdefault("304", {"description": "Not modified: your copy is current."})
             for code in codes:
@@ -387,6 +479,8 @@ def add_error_responses(result, generator, request, public):
                             "403": "Not allowed",
                             "404": "Not found",
                             "406": "No acceptable format",
+                            "409": "Conflict",
+                            "422": "This Idempotency-Key came with another request",
                             "429": "Too many requests",
                         }[code],
                         "content": {"application/json": {"schema": error_ref}},

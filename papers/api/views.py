@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from paperhub.api import StrictOrderingFilter, conditional
+from paperhub.api import StrictOrderingFilter, conditional, idempotent
 from paperhub.caching import current_payload, keep, origin_key, request_key
 from paperhub.limits import submission_limit_message
 
@@ -88,6 +88,7 @@ class PaperListCreate(generics.ListAPIView):
         "form, an arXiv id, a PMID or a PMCID; a PMID or PMCID is looked up at NCBI first (202 with the "
         "lookup's page).",
     )
+    @idempotent
     def post(self, request):
         serializer = PaperCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
