@@ -195,7 +195,7 @@ class CursorPage(CursorPagination):
     def get_page_size(self, request):
         # DRF falls back to the default on a value it can't read; a client asking for something else should know.
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:  # absent, or left empty by a form
             return self.page_size
         try:
             size = int(raw)

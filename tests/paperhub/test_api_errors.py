@@ -118,6 +118,7 @@ def test_an_unknown_export_format_of_a_paper_is_400_naming_it(client, papers):
         {"has_videos": "0"},
         {"ordering": "-title,created_at"},
         {"page_size": "500"},  # more than the maximum gives the maximum, as documented
+        {"page_size": "", "ordering": "", "has_reviews": "", "cursor": ""},  # left empty by a form: not given
         {"format": "json"},
     ],
 )
