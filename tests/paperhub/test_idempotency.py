@@ -144,3 +144,13 @@ def test_every_post_documents_the_header(client):
     for path, operation in posts.items():
         assert "Idempotency-Key" in [p["name"] for p in operation["parameters"] if p["in"] == "header"], path
         assert {"409", "422"} <= set(operation["responses"]), path
+
+
+def test_every_api_post_is_idempotent():
+    from paperhub import api_urls
+
+    views = [pattern.callback.view_class for pattern in api_urls.urlpatterns if hasattr(pattern.callback, "view_class")]
+    posts = [view for view in views if hasattr(view, "post")]
+    assert len(posts) == 3
+    for view in posts:
+        assert getattr(view.post, "idempotent", False), view
