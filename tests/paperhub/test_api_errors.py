@@ -131,3 +131,13 @@ def test_errors_are_not_kept_in_the_listing_cache(client, papers):
     for _ in range(2):
         assert_names_parameter(client.get("/api/v1/papers/", {"has_reviews": "maybe"}), "has_reviews")
     assert client.get("/api/v1/papers/", {"has_reviews": "false"}).status_code == 200
+
+
+def test_errors_are_not_kept_in_the_record_cache(client):
+    cache.clear()
+    url = "/api/v1/papers/10.5555/errors.late/"
+    assert_error(client.get(url), 404, "not_found")
+    assert_names_parameter(client.get(url, {"format": "docx"}), "format")
+    PaperFactory(doi="10.5555/errors.late")
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"format": "bibtex"}).content.startswith(b"@")
