@@ -1,22 +1,36 @@
-"""What every API endpoint shares: the error format, throttles, pagination, token auth, conditional GET."""
+"""What every API endpoint shares: errors, body parsing, throttles, pagination, token auth, conditional GET."""
 
 from __future__ import annotations
 
+import binascii
+import functools
 import hashlib
+import io
+import json
+import re
 import time
+from urllib import parse
 
+import django_filters
+from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.filters import OrderingFilter
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.utils import encoders
 
 # ---------------------------------------------------------------- errors: one format everywhere
 
@@ -33,6 +47,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own ceiling (DATA_UPLOAD_MAX_MEMORY_SIZE, any content type) would otherwise answer an HTML 400.
+        exc = exceptions.ParseError("The request body is too large.", code="too_large")
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -41,7 +58,7 @@ def api_exception_handler(exc, context):
         body["fields"] = {
             field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in exc.detail.items()
         }
-        body["message"] = "The request has invalid fields."
+        body["message"] = _fields_message(context.get("request"), body["fields"])
     response.data = {"error": body}
     # Errors are JSON even when the request asked for BibTeX or RIS.
     request = context.get("request")
@@ -49,6 +66,18 @@ def api_exception_handler(exc, context):
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = "application/json"
     return response
+
+
+def _fields_message(request, fields: dict) -> str:
+    # On a read the "fields" are query parameters (filters, cursor, ordering, page size): say which.
+    if request is not None and request.method in ("GET", "HEAD", "OPTIONS") and set(fields) <= set(request.GET):
+        return f"Invalid query parameter: {', '.join(fields)}."
+    return "The request has invalid fields."
+
+
+def invalid_parameter(name: str, message: str) -> exceptions.ValidationError:
+    """A query parameter the API can't honour: a 400 naming it, never silently ignored."""
+    return exceptions.ValidationError({name: [message]})
 
 
 def _code(exc) -> str:
@@ -69,6 +98,46 @@ def _message(exc) -> str:
 
 def error_response(status_code: int, code: str, message: str, **extra) -> Response:
     return Response({"error": {"status": status_code, "code": code, "message": message, **extra}}, status=status_code)
+
+
+# ---------------------------------------------------------------- request bodies
+
+# Our write bodies are flat objects of at most a review's 60,000 characters (6 bytes each when \u-escaped).
+MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 20
+# A whole string (escapes included) or one bracket: brackets inside strings are text, not nesting.
+_JSON_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+
+
+def json_nesting_exceeds(text: str, *, limit: int) -> bool:
+    """Whether the JSON text nests arrays and objects deeper than limit, found without parsing it."""
+    depth = 0
+    for match in _JSON_STRUCTURE.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies bounded in size and depth before parsing: json.loads recurses once per level, so a few KB of
+    brackets would end in RecursionError (a 500) instead of a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read(MAX_JSON_BYTES + 1)
+        if len(raw) > MAX_JSON_BYTES:
+            raise exceptions.ParseError(f"The JSON body is over {MAX_JSON_BYTES} bytes.", code="too_large")
+        try:
+            text = raw.decode(get_encoding(parser_context or {}))
+        except (UnicodeDecodeError, LookupError):
+            raise exceptions.ParseError("The JSON body is not valid text in its declared encoding.") from None
+        if json_nesting_exceeds(text, limit=MAX_JSON_DEPTH):
+            raise exceptions.ParseError(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
 
 
 # ---------------------------------------------------------------- throttling and pagination
@@ -121,6 +190,120 @@ class CursorPage(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = "-created_at"
+    invalid_cursor_message = "Not a cursor this API gave out: follow the next and previous links."
+
+    def get_page_size(self, request):
+        # DRF falls back to the default on a value it can't read; a client asking for something else should know.
+        raw = request.query_params.get(self.page_size_query_param)
+        if not raw:  # absent, or left empty by a form
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise invalid_parameter(self.page_size_query_param, f"A whole number from 1 to {self.max_page_size}.")
+        return min(size, self.max_page_size)
+
+    def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None and not _is_cursor_text(encoded):
+            raise invalid_parameter(self.cursor_query_param, self.invalid_cursor_message)
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise invalid_parameter(self.cursor_query_param, self.invalid_cursor_message) from None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A crafted cursor's position reaches the query: a value its field can't hold is the cursor's fault.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            raise invalid_parameter(self.cursor_query_param, self.invalid_cursor_message) from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = (
+                    f"Results per page, 1 to {self.max_page_size} (more gives {self.max_page_size})."
+                )
+        return parameters
+
+
+def _is_cursor_text(encoded: str) -> bool:
+    """Whether the text could be a cursor encode_cursor made: strict base64 of o=, r= and p= only.
+
+    DRF's own decoding skips characters that aren't base64 and ignores unknown keys, so most garbage reads as the
+    first page. PostgreSQL text can't hold NUL, so no row has a position with one (psycopg refuses to send it).
+    """
+    try:
+        querystring = binascii.a2b_base64(encoded.encode("ascii"), strict_mode=True).decode("ascii")
+    except (ValueError, UnicodeError):
+        return False
+    tokens = parse.parse_qs(querystring, keep_blank_values=True)
+    return set(tokens) <= {"o", "r", "p"} and not any("\x00" in value for values in tokens.values() for value in values)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` by the declared fields only: an unknown one is a 400 naming the parameter, not ignored."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        terms = [term.strip() for term in (params or "").split(",") if term.strip()]
+        if not terms:
+            return self.get_default_ordering(view)
+        valid = self.remove_invalid_fields(queryset, terms, view, request)
+        if len(valid) != len(terms):
+            names = [name for name, _ in self.get_valid_fields(queryset, view, {"request": request})]
+            raise invalid_parameter(
+                self.ordering_param, f"Order by {', '.join(names)} (a leading - reverses), comma-separated."
+            )
+        return valid
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        names = [name for name, _ in self.get_valid_fields(view.get_queryset(), view, {"request": None})]
+        for parameter in parameters:
+            parameter["schema"]["enum"] = [f"{sign}{name}" for name in names for sign in ("", "-")]
+            parameter["description"] = (
+                "Order by this field (a leading - reverses); several, comma-separated, also work."
+            )
+        return parameters
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0), absent for either: Django's NullBooleanField (its select widget) reads any other word as
+    absent."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    def filter_renderers(self, renderers, format):
+        # DRF answers an unknown ?format= with 404, as if the resource were missing.
+        try:
+            return super().filter_renderers(renderers, format)
+        except Http404:
+            formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            raise invalid_parameter("format", f"Use one of: {formats}.") from None
 
 
 # ---------------------------------------------------------------- tokens
@@ -154,6 +337,92 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+# ---------------------------------------------------------------- Idempotency-Key on POST
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
+# How long a claimed key waits for its first request to finish: a process that died mid-request frees it then.
+IDEMPOTENCY_CLAIM_SECONDS = 60
+REPLAYED_HEADERS = ("Location",)
+
+
+def idempotent(post):
+    """Decorate an API view's post: a repeat with the same Idempotency-Key answers the first response again."""
+
+    @functools.wraps(post)
+    def wrapper(view, request, *args, **kwargs):
+        return idempotent_response(request=request, act=lambda: post(view, request, *args, **kwargs))
+
+    wrapper.idempotent = True  # type: ignore[attr-defined]  # tests check every POST has it, as the schema says
+    return wrapper
+
+
+def idempotent_response(*, request, act) -> Response:
+    """Run act once per (user, key) in the window and keep its successful response for repeats.
+
+    Only a 2xx is kept: after an error nothing happened, so a retry with the same key acts again. The same key with
+    another request (body, method or address) is a 422; a repeat while the first is still running, a 409.
+    """
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None or not request.user.is_authenticated:  # keys are kept per user; every POST here needs one
+        return act()
+    if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise exceptions.ValidationError(
+            {IDEMPOTENCY_HEADER: [f"Send 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters, unique per request."]}
+        )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"idempotency:{request.user.pk}:{digest}"
+    fingerprint = _request_fingerprint(request)
+    if not cache.add(cache_key, {"fingerprint": fingerprint}, IDEMPOTENCY_CLAIM_SECONDS):
+        kept = cache.get(cache_key) or {}
+        if kept.get("fingerprint") != fingerprint:
+            return error_response(
+                422, "idempotency_key_reused", f"This {IDEMPOTENCY_HEADER} was sent with another request."
+            )
+        if "status" not in kept:
+            return error_response(
+                409, "idempotency_key_in_use", f"A request with this {IDEMPOTENCY_HEADER} is still being handled."
+            )
+        headers = {**kept["headers"], "Idempotent-Replayed": "true"}
+        return Response(kept["body"], status=kept["status"], headers=headers)
+    try:
+        response = act()
+    except BaseException:
+        cache.delete(cache_key)
+        raise
+    if status.is_success(response.status_code):
+        kept = {
+            "fingerprint": fingerprint,
+            "status": response.status_code,
+            # Plain JSON types: what a repeat renders is what the first request rendered.
+            "body": json.loads(json.dumps(response.data, cls=encoders.JSONEncoder)),
+            "headers": {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
+        }
+        cache.set(cache_key, kept, IDEMPOTENCY_WINDOW_SECONDS)
+    else:
+        cache.delete(cache_key)
+    return response
+
+
+def _request_fingerprint(request) -> str:
+    data = request.data
+    plain = dict(data.lists()) if hasattr(data, "lists") else data
+    text = json.dumps([request.method, request.path, plain], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+IDEMPOTENCY_PARAMETER = {
+    "name": IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
+    "description": "A value unique to this request (a UUID, say). Sending the same key again within 24 hours "
+    "answers the first successful response again (with header Idempotent-Replayed: true) instead of acting "
+    "twice; the same key with another request is a 422, and while the first is still running, a 409.",
+}
 
 
 # ---------------------------------------------------------------- conditional GET
@@ -196,6 +465,9 @@ def add_error_responses(result, generator, request, public):
         for method, operation in methods.items():
             responses = operation.setdefault("responses", {})
             codes = ["400", "404", "406", "429"] if method == "get" else ["400", "401", "403", "404", "406", "429"]
+            if method == "post":
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+                codes += ["409", "422"]
             if method == "get" and ("{doi}" in path or "{id}" in path):
                 responses.setdefault("304", {"description": "Not modified: your copy is current."})
             for code in codes:
@@ -208,6 +480,8 @@ def add_error_responses(result, generator, request, public):
                             "403": "Not allowed",
                             "404": "Not found",
                             "406": "No acceptable format",
+                            "409": "Conflict",
+                            "422": "This Idempotency-Key came with another request",
                             "429": "Too many requests",
                         }[code],
                         "content": {"application/json": {"schema": error_ref}},

@@ -130,6 +130,13 @@ def bibtex(paper: Paper) -> str:
     return bibtexparser.write_string(library)
 
 
+class _RisWriter(rispy.RisWriter):
+    def set_header(self, count: int) -> str:
+        # rispy numbers each record ("1.") as some tools' exports do; it is no RIS tag, and readers that expect
+        # `TY  -` first (EndNote, Zotero's strict mode) refuse the line.
+        return ""
+
+
 def ris(paper: Paper) -> str:
     record: dict = {
         "type_of_reference": _RIS_TYPES.get(paper.work_type, "GEN"),
@@ -154,7 +161,16 @@ def ris(paper: Paper) -> str:
         "language": paper.language,
     }
     record.update({key: value for key, value in optional.items() if value})
-    return rispy.dumps([record])
+    # A RIS value ends at its line's end: a line break inside one (an abstract's paragraphs) makes untagged lines.
+    record = {
+        key: [_one_line(v) for v in value] if isinstance(value, list) else _one_line(value)
+        for key, value in record.items()
+    }
+    return rispy.dumps([record], implementation=_RisWriter)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def formatted_reference(paper: Paper) -> str:

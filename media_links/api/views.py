@@ -6,7 +6,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
-from paperhub.api import conditional, error_response
+from paperhub.api import conditional, error_response, idempotent
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import ModerationStatus
 from papers.api.views import DOI_PARAMETER
@@ -47,6 +47,7 @@ class PaperVideos(generics.ListAPIView):
         responses={201: VideoSerializer},
         description="409 when the video is already linked to the paper, with the existing one's URL.",
     )
+    @idempotent
     def post(self, request, doi):
         paper = paper_for_contribution_or_404(doi)
         serializer = VideoCreateSerializer(data=request.data)

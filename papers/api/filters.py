@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 
 from media_links.models import Video
+from paperhub.api import StrictBooleanFilter
 from paperhub.moderation import ModerationStatus
 from reviews.models import Review
 
@@ -53,8 +54,8 @@ class PaperFilter(django_filters.FilterSet):
         lookup_expr="icontains",
         help_text="Words of the journal, book or proceedings title.",
     )
-    has_reviews = django_filters.BooleanFilter(method="filter_has_reviews", help_text="Has approved reviews.")
-    has_videos = django_filters.BooleanFilter(method="filter_has_videos", help_text="Has approved videos.")
+    has_reviews = StrictBooleanFilter(method="filter_has_reviews", help_text="Has approved reviews.")
+    has_videos = StrictBooleanFilter(method="filter_has_videos", help_text="Has approved videos.")
     state = django_filters.ChoiceFilter(
         field_name="fetch_state",
         choices=FetchState.choices,

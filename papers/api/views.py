@@ -4,12 +4,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from paperhub.api import conditional
+from paperhub.api import StrictOrderingFilter, conditional, idempotent
 from paperhub.caching import current_payload, keep, origin_key, request_key
 from paperhub.limits import submission_limit_message
 
@@ -53,7 +52,7 @@ class PaperListCreate(generics.ListAPIView):
 
     serializer_class = PaperListSerializer
     filterset_class = PaperFilter
-    filter_backends = [*generics.ListAPIView.filter_backends, OrderingFilter]
+    filter_backends = [*generics.ListAPIView.filter_backends, StrictOrderingFilter]
     ordering_fields = ["created_at", "published_date", "title"]
     ordering = ["-created_at"]
 
@@ -89,6 +88,7 @@ class PaperListCreate(generics.ListAPIView):
         "form, an arXiv id, a PMID or a PMCID; a PMID or PMCID is looked up at NCBI first (202 with the "
         "lookup's page).",
     )
+    @idempotent
     def post(self, request):
         serializer = PaperCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -204,7 +204,7 @@ class TopicList(generics.ListAPIView):
     """OpenAlex topics with their subfield > field > domain and how many papers here have each."""
 
     serializer_class = TopicSerializer
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictOrderingFilter]
     ordering_fields = ["name", "paper_count"]
     ordering = ["name"]
     permission_classes = [AllowAny]

@@ -4,7 +4,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
-from paperhub.api import conditional
+from paperhub.api import conditional, idempotent
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import ModerationStatus
 from papers.api.views import DOI_PARAMETER
@@ -39,6 +39,7 @@ class PaperReviews(generics.ListAPIView):
         request=ReviewWriteSerializer,
         responses={201: ReviewSerializer},
     )
+    @idempotent
     def post(self, request, doi):
         paper = paper_for_contribution_or_404(doi)
         serializer = ReviewWriteSerializer(data=request.data)
