@@ -119,9 +119,10 @@ def test_oversized_body_is_refused_with_a_message(client, user, paper):
 
 def test_per_user_rate_limit_has_a_clear_message(client, user, paper, settings):
     settings.REVIEW_RATE_LIMIT_USER = "2/h"
-    for _ in range(2):
-        assert client.post("/doi/10.5555/reviewed/reviews/new", FORM).status_code == 302
-    response = client.post("/doi/10.5555/reviewed/reviews/new", FORM)
+    for n in range(2):
+        form = {**FORM, "source_url": f"https://openreview.net/forum?id=abc{n}"}
+        assert client.post("/doi/10.5555/reviewed/reviews/new", form).status_code == 302
+    response = client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "source_url": "https://openreview.net/x"})
     assert response.status_code == 429
     assert "Too many submissions from your account: at most 2 per hour" in response.content.decode()
     assert Review.objects.count() == 2
@@ -231,3 +232,12 @@ def test_admin_bulk_approve_and_reject_with_reason(admin_client, paper):
 def test_review_form_and_feed_of_a_malformed_doi_are_404(client, user):
     assert client.get("/doi/11.1234/x/reviews/new").status_code == 404
     assert client.get("/feeds/reviews/11.1234/x.atom").status_code == 404
+
+
+def test_submitting_the_form_twice_stores_one_review_and_says_so(client, user, paper):
+    first = client.post("/doi/10.5555/reviewed/reviews/new", FORM)
+    second = client.post("/doi/10.5555/reviewed/reviews/new", FORM, follow=True)
+    review = Review.objects.get()
+    assert first["Location"] == review.get_absolute_url()
+    assert second.redirect_chain[-1][0] == review.get_absolute_url()
+    assert "You had already submitted this review" in second.content.decode()
