@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from paperhub.moderation import ModerationStatus, contributor_is_trusted
+from paperhub.text import strip_bidi_controls_in
 from papers.models import Paper
 
 from .models import PLATFORM_DOMAINS, Platform, Review, ReviewContent, ReviewerProfile, ReviewRevision
@@ -65,7 +66,7 @@ def review_source_url_normalize(url: str) -> str:
 
 
 def _content(data: dict) -> dict:
-    content = {name: data.get(name) for name in EDITABLE_FIELDS}
+    content = strip_bidi_controls_in({name: data.get(name) for name in EDITABLE_FIELDS})
     content["source_url"] = review_source_url_normalize(content["source_url"])
     content["rating"] = content["rating"] or ""
     content["confidence"] = content["confidence"] or ""

@@ -200,3 +200,14 @@ def test_the_database_refuses_a_second_row_for_one_author_and_source():
     review = ReviewFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         ReviewFactory(paper=review.paper, author=review.author, source_url=review.source_url)
+
+
+def test_trojan_source_characters_never_reach_a_stored_review():
+    trojan = "Ada \u202eecalevoL\u202c \u2066x\u2069 \u202a\u202b\u202d\u2067\u2068"
+    review = services.review_create(
+        paper=PaperFactory(), author=UserFactory(), data=data(reviewer_name=trojan, venue="\u202eICLR", body=trojan)
+    )
+    for value in (review.reviewer_name, review.venue, review.body, review.body_html, review.revisions.get().body):
+        assert not set(value) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), value
+    assert review.reviewer_name == "Ada ecalevoL x"
+    assert review.author.reviewer_profile.display_name == "Ada ecalevoL x"

@@ -241,3 +241,13 @@ def test_submitting_the_form_twice_stores_one_review_and_says_so(client, user, p
     assert first["Location"] == review.get_absolute_url()
     assert second.redirect_chain[-1][0] == review.get_absolute_url()
     assert "You had already submitted this review" in second.content.decode()
+
+
+def test_reviewer_names_are_isolated_on_the_page_and_clean_in_the_feed(client, paper):
+    # A row stored before bidi controls were stripped at submission: the page isolates it, the feed strips it.
+    ReviewFactory(paper=paper, reviewer_name="Mallory \u202eevil\u202c")
+    page = soup(client.get(paper.get_absolute_url()))
+    assert page.select_one(".review bdi.reviewer").get_text() == "Mallory \u202eevil\u202c"
+    for path in ("/feeds/reviews.atom", "/feeds/reviews/10.5555/reviewed.atom"):
+        feed = client.get(path).content.decode()
+        assert "Mallory evil" in feed and "\u202e" not in feed and "\u202c" not in feed
