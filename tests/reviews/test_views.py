@@ -251,3 +251,36 @@ def test_reviewer_names_are_isolated_on_the_page_and_clean_in_the_feed(client, p
     for path in ("/feeds/reviews.atom", "/feeds/reviews/10.5555/reviewed.atom"):
         feed = client.get(path).content.decode()
         assert "Mallory evil" in feed and "\u202e" not in feed and "\u202c" not in feed
+
+
+def test_a_heading_in_a_review_is_never_a_second_h1(client, user, paper):
+    client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "body": "# My review\n\n## Summary\n\nSolid."})
+    from reviews.services import review_approve
+
+    review = review_approve(review=Review.objects.get(), moderator=user)
+    for url in (review.get_absolute_url(), paper.get_absolute_url()):
+        page = soup(client.get(url))
+        assert len(page.find_all("h1")) == 1
+        assert page.select_one(".review-body h3").get_text() == "My review"
+        assert page.select_one(".review-body h4").get_text() == "Summary"
+
+
+def test_reviews_stored_before_get_their_headings_shifted():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reviews.migrations.0004_review_headings_below_sections")
+    review = ReviewFactory(body="# Old\n\ntext", body_html="<h1>Old</h1>\n<p>text</p>\n")
+    review.revisions.create(
+        body=review.body,
+        body_html=review.body_html,
+        **{
+            name: getattr(review, name)
+            for name in ("platform", "source_url", "venue", "year", "reviewer_name", "license")
+        },
+    )
+    migration.rerender(apps)
+    review.refresh_from_db()
+    assert review.body_html == "<h3>Old</h3>\n<p>text</p>\n"
+    assert review.revisions.get().body_html == review.body_html
