@@ -223,6 +223,8 @@ RATELIMIT_USE_CACHE = "default"
 REVIEW_RATE_LIMIT_USER = env_str("REVIEW_RATE_LIMIT_USER", "10/h")
 REVIEW_RATE_LIMIT_IP = env_str("REVIEW_RATE_LIMIT_IP", "30/h")
 REVIEW_MAX_LENGTH = 60_000
+# A refused form says why and shows the text back, instead of Django's bare page.
+CSRF_FAILURE_VIEW = "paperhub.views.csrf_failure"
 # Papers added (form and API together) per account and per IP: each add sends several upstream requests.
 PAPER_ADD_RATE_LIMIT_USER = env_str("PAPER_ADD_RATE_LIMIT_USER", "120/h")
 PAPER_ADD_RATE_LIMIT_IP = env_str("PAPER_ADD_RATE_LIMIT_IP", "300/h")

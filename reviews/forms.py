@@ -31,7 +31,9 @@ class ReviewForm(forms.ModelForm):
         model = Review
         fields = list(Review.EDITABLE_FIELDS)
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 18, "maxlength": services.MAX_BODY_LENGTH}),
+            # No maxlength: browsers cut pasted text there without a word. static/js/char-count.js counts instead,
+            # and the service refuses longer text with a message, keeping it in the form.
+            "body": forms.Textarea(attrs={"rows": 18, "data-max-length": services.MAX_BODY_LENGTH}),
         }
         labels = {"reviewer_name": "Reviewer name shown"}
         help_texts = {"body": "Markdown: headings, lists, emphasis, links, code, quotes and tables."}

@@ -44,10 +44,14 @@ def review_check_content(data: dict) -> None:
                 "Choose “Other” if the review was first public elsewhere."
             )
     body = data.get("body") or ""
+    length = len(body.replace("\r\n", "\n"))  # browsers send a line break as two; the live count shows one
     if not body.strip():
         errors["body"] = "Paste the text of the review."
-    elif len(body) > MAX_BODY_LENGTH:
-        errors["body"] = f"The review is {len(body):,} characters long; at most {MAX_BODY_LENGTH:,} fit."
+    elif length > MAX_BODY_LENGTH:
+        errors["body"] = (
+            f"The review is {length:,} characters long; at most {MAX_BODY_LENGTH:,} fit. "
+            f"Shorten it by {length - MAX_BODY_LENGTH:,} characters; nothing was cut or saved."
+        )
     if not data.get("is_anonymous") and not (data.get("reviewer_name") or "").strip():
         errors["reviewer_name"] = "Give the name to show, or tick that the original review was anonymous."
     year = data.get("year")

@@ -284,3 +284,61 @@ def test_reviews_stored_before_get_their_headings_shifted():
     review.refresh_from_db()
     assert review.body_html == "<h3>Old</h3>\n<p>text</p>\n"
     assert review.revisions.get().body_html == review.body_html
+
+
+def test_the_body_is_never_cut_by_the_browser_and_a_live_count_is_offered(client, user, paper):
+    page = soup(client.get("/doi/10.5555/reviewed/reviews/new"))
+    body = page.select_one("textarea[name=body]")
+    assert body.get("maxlength") is None and body["data-max-length"] == "60000"
+    assert page.select_one('script[src$="js/char-count.js"]') is not None
+
+
+def test_an_over_long_review_comes_back_whole_with_the_reason(client, user, paper):
+    text = "word " * 12_000 + "words"  # 60,005 characters
+    page = soup(client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "body": text}))
+    assert (
+        "60,005 characters long; at most 60,000 fit. Shorten it by 5 characters"
+        in page.select_one("#id_body-error").get_text()
+    )
+    assert page.select_one("textarea[name=body]").get_text().strip() == text.strip()
+    assert Review.objects.count() == 0
+
+
+def test_line_breaks_count_once_as_in_the_live_count(client, user, paper):
+    text = ("x" * 99 + "\r\n") * 600  # 60,000 characters once each CRLF counts as one
+    assert client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "body": text}).status_code == 302
+
+
+def test_a_post_over_the_upload_limit_gets_a_page_that_says_so(client, user, paper, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "body": "x" * 20_000})
+    assert response.status_code == 413
+    text = soup(response).select_one("main").get_text(" ", strip=True)
+    assert "What you sent was too large" in text and "at most 9.8\xa0KB" in text and "Back button" in text
+    assert Review.objects.count() == 0
+
+
+def test_a_csrf_failure_explains_and_shows_the_text_back(paper):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.post(
+        "/doi/10.5555/reviewed/reviews/new", {**FORM, "body": "My long <b>careful</b> review.", "password": "hunter2"}
+    )
+    assert response.status_code == 403
+    page = soup(response)
+    assert "This form had expired" in page.h1.get_text()
+    shown = [area.get_text() for area in page.select(".submitted-text textarea")]
+    assert "My long <b>careful</b> review." in shown and "ICLR 2024" in shown
+    assert "hunter2" not in response.content.decode() and page.select_one(".submitted-text b") is None
+    assert Review.objects.count() == 0
+
+
+def test_a_permission_error_on_a_post_says_why_and_shows_the_text_back(client, user):
+    someone_elses = ReviewFactory()
+    response = client.post(f"/reviews/{someone_elses.id}/edit", {**FORM, "body": "Text I typed for nothing."})
+    assert response.status_code == 403
+    page = soup(response)
+    assert "Only the author of a review can edit it." in page.select_one("main").get_text()
+    assert "Text I typed for nothing." in [area.get_text() for area in page.select(".submitted-text textarea")]
