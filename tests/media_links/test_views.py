@@ -181,3 +181,9 @@ def test_a_duplicate_counts_as_rejected_not_as_linked(client, user, paper, setti
         assert client.post("/doi/10.5555/explained/videos/new", {"url": RICK, "kind": "talk"}).status_code == 400
     vimeo = {"url": "https://vimeo.com/169850570", "kind": "talk"}
     assert client.post("/doi/10.5555/explained/videos/new", vimeo).status_code == 302
+
+
+def test_a_refused_video_link_has_an_error_summary(client, user, paper):
+    page = soup(client.post("/doi/10.5555/explained/videos/new", {"url": "not a video", "kind": "talk"}))
+    links = [a["href"] for a in page.select("[data-error-summary] a")]
+    assert links == ["#id_url"] and page.select_one("#id_url") is not None

@@ -152,3 +152,12 @@ def test_the_form_and_the_api_count_adds_in_one_bucket(client, settings):
     )
     assert response.status_code == 429
     assert "at most 2 per hour" in response.json()["error"]["message"]
+
+
+def test_a_refused_add_has_an_error_summary_linking_to_the_field(client):
+    soup = BeautifulSoup(client.post("/add", {"identifier": "not a doi"}).content, "html.parser")
+    summary = soup.select_one("[data-error-summary]")
+    assert [a["href"] for a in summary.select("a")] == ["#id_identifier"]
+    assert "is not a DOI" in summary.get_text()
+    assert soup.select_one("#id_identifier-error") is not None
+    assert soup.select_one('script[src$="js/error-summary.js"]') is not None

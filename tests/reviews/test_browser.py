@@ -139,3 +139,27 @@ def test_the_review_box_counts_characters_live_and_keeps_what_is_pasted(live_ser
         page.fill("textarea[name=body]", "Short.")
         assert counter.inner_text().strip() == "6 of 60,000 characters" and "over" not in counter.get_attribute("class")
         assert errors == []
+
+
+def test_after_a_refused_submit_focus_is_on_the_summary_and_its_links_reach_the_fields(live_server, paper):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(UserFactory())
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        context = browser.new_context()
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/doi/10.5555/browser.paper/reviews/new")
+        page.fill("textarea[name=body]", "Kept.")
+        page.click("button[name=submit]")
+        page.wait_for_load_state()
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+        assert "Nothing was saved" in page.inner_text("#error-summary")
+        page.click("#error-summary a[href='#id_venue']")
+        assert page.evaluate("document.activeElement.id") == "id_venue"
+        described = page.get_attribute("#id_venue", "aria-describedby").split()
+        assert "id_venue-error" in described
+        assert page.input_value("textarea[name=body]") == "Kept."

@@ -342,3 +342,26 @@ def test_a_permission_error_on_a_post_says_why_and_shows_the_text_back(client, u
     page = soup(response)
     assert "Only the author of a review can edit it." in page.select_one("main").get_text()
     assert "Text I typed for nothing." in [area.get_text() for area in page.select(".submitted-text textarea")]
+
+
+def test_a_refused_submit_has_an_error_summary_linking_to_each_field(client, user, paper):
+    page = soup(client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "venue": "", "year": "", "attest": ""}))
+    summary = page.select_one("[data-error-summary]")
+    assert summary["tabindex"] == "-1" and page.select_one("form.review-form > .error-summary") is summary
+    links = {a["href"]: a.get_text() for a in summary.select("a")}
+    assert set(links) == {"#id_venue", "#id_year", "#id_attest"}
+    for href in links:
+        assert page.select_one(href) is not None, href
+    assert "Confirm that you may post this review here." in links["#id_attest"]
+    assert page.select_one('script[src$="js/error-summary.js"]') is not None
+
+
+def test_a_filled_honeypot_says_so_where_people_look_and_is_emptied(client, user, paper):
+    response = client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "website": "https://me.example"})
+    assert response.status_code == 400 and Review.objects.count() == 0
+    page = soup(response)
+    assert "probably by your browser's autofill" in page.select_one("[data-error-summary] .form-errors").get_text()
+    assert page.select_one("input[name=website]").get("value") is None
+    assert page.select_one("textarea[name=body]").get_text().strip() == FORM["body"]
+    # Submitted again as the page now stands (honeypot empty): accepted.
+    assert client.post("/doi/10.5555/reviewed/reviews/new", FORM).status_code == 302
