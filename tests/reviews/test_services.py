@@ -211,3 +211,22 @@ def test_trojan_source_characters_never_reach_a_stored_review():
         assert not set(value) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), value
     assert review.reviewer_name == "Ada ecalevoL x"
     assert review.author.reviewer_profile.display_name == "Ada ecalevoL x"
+
+
+def test_migration_folds_duplicates_stored_before_the_constraint_into_the_first():
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("reviews.migrations.0002_merge_duplicate_reviews")
+    constraint = next(c for c in Review._meta.constraints if c.name == "review_once_per_author_source")
+    with connection.schema_editor() as editor:  # rolled back with the test's transaction
+        editor.remove_constraint(Review, constraint)
+    first = services.review_create(paper=PaperFactory(), author=UserFactory(), data=data())
+    twin = ReviewFactory(paper=first.paper, author=first.author, source_url="HTTPS://OpenReview.net/forum?id=abc#x")
+    twin.revisions.create(editor=first.author, **{name: getattr(twin, name) for name in Review.CONTENT_FIELDS})
+    other = ReviewFactory(paper=first.paper, author=first.author)
+    migration.merge_duplicates(apps, None)
+    assert set(Review.objects.values_list("id", flat=True)) == {first.id, other.id}
+    assert first.revisions.count() == 2, "the twin's text stays in the first's history"
