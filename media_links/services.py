@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from paperhub.http import UpstreamNotFound
 from paperhub.moderation import ModerationStatus, contributor_display_name, contributor_is_trusted
+from paperhub.text import strip_bidi_controls, strip_bidi_controls_in
 from papers.models import Paper
 
 from . import providers
@@ -53,7 +54,7 @@ def video_add(*, paper: Paper, user, url: str, kind: str, note: str = "", start:
                 video_id=parsed.video_id,
                 start_seconds=parsed.start_seconds,
                 kind=kind,
-                note=(note or "").strip()[:500],
+                note=strip_bidi_controls(note or "").strip()[:500],
                 status=ModerationStatus.APPROVED if trusted else ModerationStatus.PENDING,
             )
             _queue_fetch_info(video.id)
@@ -98,6 +99,7 @@ def video_fetch_info(*, video: Video) -> Video:
     except UpstreamNotFound:
         video.availability, video.check_error = Availability.UNAVAILABLE, "The video is private or was removed."
     else:
+        info = strip_bidi_controls_in(info)  # the provider's title and channel are shown beside ours
         video.title, video.channel, video.channel_url = info.title, info.channel, info.channel_url
         video.duration_seconds = info.duration_seconds
         video.availability, video.check_error = Availability.AVAILABLE, ""

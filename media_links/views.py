@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from paperhub.limits import submission_limit_message
+from paperhub.limits import attempt_count, attempt_limit_message, video_limits
 from papers.selectors import paper_for_contribution_or_404
 
 from . import services
@@ -20,13 +19,14 @@ def video_new(request: HttpRequest, doi: str) -> HttpResponse:
     paper = paper_for_contribution_or_404(doi)
     form = VideoForm(request.POST or None)
     context = {"paper": paper, "form": form}
-    if request.method == "POST" and form.is_valid():
-        limited = submission_limit_message(
-            request, group="video-add", user_rate=settings.VIDEO_RATE_LIMIT_USER, ip_rate=settings.VIDEO_RATE_LIMIT_IP
-        )
-        if limited:
-            form.add_error(None, limited)
-            return render(request, "media_links/video_form.html", context, status=429)
+    if request.method == "GET":
+        return render(request, "media_links/video_form.html", context)
+    limited = attempt_limit_message(request, limits=video_limits())
+    if limited:
+        form.is_valid()  # so the form shows what was sent, with the reason above it
+        form.add_error(None, limited)
+        return render(request, "media_links/video_form.html", context, status=429)
+    if form.is_valid():
         try:
             video = services.video_add(paper=paper, user=request.user, **form.cleaned_data)
         except services.VideoAlreadyLinked as exc:
@@ -36,13 +36,14 @@ def video_new(request: HttpRequest, doi: str) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            attempt_count(request, limits=video_limits(), accepted=True)
             if video.status == "approved":
                 messages.success(request, "Video linked. Its title and channel arrive in a moment.")
             else:
                 messages.success(request, "Thank you. The video appears here once a moderator approves it.")
             return redirect(paper)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "media_links/video_form.html", context, status=status)
+    attempt_count(request, limits=video_limits(), accepted=False)
+    return render(request, "media_links/video_form.html", context, status=400)
 
 
 @login_required

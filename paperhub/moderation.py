@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from paperhub.text import strip_bidi_controls
+
 
 class ModerationStatus(models.TextChoices):
     PENDING = "pending", "Pending moderation"
@@ -26,4 +28,4 @@ def contributor_display_name(user) -> str:
     from reviews.models import ReviewerProfile
 
     profile = ReviewerProfile.objects.filter(user=user).first()
-    return (profile and profile.display_name) or user.get_full_name() or ""
+    return strip_bidi_controls((profile and profile.display_name) or user.get_full_name() or "")

@@ -223,6 +223,11 @@ RATELIMIT_USE_CACHE = "default"
 REVIEW_RATE_LIMIT_USER = env_str("REVIEW_RATE_LIMIT_USER", "10/h")
 REVIEW_RATE_LIMIT_IP = env_str("REVIEW_RATE_LIMIT_IP", "30/h")
 REVIEW_MAX_LENGTH = 60_000
+# A refused form says why and shows the text back, instead of Django's bare page.
+CSRF_FAILURE_VIEW = "paperhub.views.csrf_failure"
+# Papers added (form and API together) per account and per IP: each add sends several upstream requests.
+PAPER_ADD_RATE_LIMIT_USER = env_str("PAPER_ADD_RATE_LIMIT_USER", "120/h")
+PAPER_ADD_RATE_LIMIT_IP = env_str("PAPER_ADD_RATE_LIMIT_IP", "300/h")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -391,6 +396,9 @@ YOUTUBE_OEMBED_URL = env_str("YOUTUBE_OEMBED_URL", "https://www.youtube.com/oemb
 VIMEO_OEMBED_URL = env_str("VIMEO_OEMBED_URL", "https://vimeo.com/api/oembed.json")
 VIDEO_RATE_LIMIT_USER = env_str("VIDEO_RATE_LIMIT_USER", "20/h")
 VIDEO_RATE_LIMIT_IP = env_str("VIDEO_RATE_LIMIT_IP", "60/h")
+# Rejected video links (not a video address, already linked) are counted apart, and bounded more loosely.
+VIDEO_REJECTED_RATE_LIMIT_USER = env_str("VIDEO_REJECTED_RATE_LIMIT_USER", "100/h")
+VIDEO_REJECTED_RATE_LIMIT_IP = env_str("VIDEO_REJECTED_RATE_LIMIT_IP", "300/h")
 VIDEO_RECHECK_AFTER_DAYS = env_int("VIDEO_RECHECK_AFTER_DAYS", 7)
 # More providers, as JSON: [{"name", "label", "hosts": [...], "id_pattern", "canonical_url": "...{id}...",
 #  "embed_url": "...{id}...{start}...", "oembed_setting": "NAME_OF_A_SETTING_HOLDING_ITS_OEMBED_URL"}]

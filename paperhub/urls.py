@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("papers.urls")),
 ]
 
+handler400 = "paperhub.views.bad_request"
+handler403 = "paperhub.views.permission_denied"
 handler404 = "paperhub.views.page_not_found"
 handler500 = "paperhub.views.server_error"

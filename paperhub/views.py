@@ -1,3 +1,4 @@
+import re
 import sys
 
 from django.contrib import messages
@@ -90,3 +91,56 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return _api_error(500, "server_error", "Something went wrong on our side; it has been logged.")
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+# Fields never shown back: secrets, the honeypot, and the buttons and ticks that carry no text.
+_NOT_SHOWN_BACK = re.compile(r"pass|token|secret|key|csrf", re.IGNORECASE)
+_NO_TEXT = {"website", "submit", "preview"}
+
+
+def _submitted_text(request: HttpRequest) -> list[tuple[str, str]]:
+    """The text fields of a refused POST, to show back so nothing typed is lost (never a password or token)."""
+    if request.method != "POST":
+        return []
+    try:
+        data = request.POST
+    except Exception:  # unreadable or too large: there is nothing to give back
+        return []
+    return [
+        (name, value)
+        for name, value in data.items()
+        if value.strip() and value != "on" and name not in _NO_TEXT and not _NOT_SHOWN_BACK.search(name)
+    ]
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: say what happened in words and show the text back; never offer to resend it (that would
+    hand a forged form a valid token)."""
+    if request.path.startswith("/api/"):
+        return _api_error(403, "csrf_failed", "CSRF check failed: send the X-CSRFToken header, or use a token.")
+    context = {"csrf_failure": True, "submitted": _submitted_text(request)}
+    return render(request, "403.html", context, status=403)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    """403 in the API's error format under /api/; elsewhere the reason in words, and any submitted text back."""
+    reason = str(exception or "") or "Your account may not do this."
+    if request.path.startswith("/api/"):
+        return _api_error(403, "permission_denied", reason)
+    return render(request, "403.html", {"reason": reason, "submitted": _submitted_text(request)}, status=403)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """400, except a post over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 with a page that says what happened."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig
+    from django.template.defaultfilters import filesizeformat
+    from django.views import defaults
+
+    if not isinstance(exception, RequestDataTooBig):
+        return defaults.bad_request(request, exception)
+    limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if request.path.startswith("/api/"):
+        return _api_error(413, "too_large", f"The request body is larger than {limit}, the most accepted.")
+    context = {"limit": limit, "review_max": f"{settings.REVIEW_MAX_LENGTH:,}"}
+    return render(request, "413.html", context, status=413)

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound, UpstreamUnavailable
+from paperhub.text import strip_bidi_controls_in
 
 from . import doi as doi_lib
 from . import versions
@@ -59,6 +60,7 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
 
     Reviews and videos are never touched. The paper ends `ready`.
     """
+    strip_bidi_controls_in(record)  # upstream text is shown beside ours: no line-reversing controls
     paper, _ = Paper.objects.select_for_update().get_or_create(doi=doi_lib.normalize_doi(record.doi))
     for name in _PAPER_FIELDS:
         value = getattr(record, name)
@@ -206,6 +208,7 @@ def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord]) -> None:
 
 def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
     """Add what an enrichment source (OpenAlex) knows beyond the main metadata: topics and ids, never overwriting."""
+    strip_bidi_controls_in(record)
     changed = [
         name for name in ("oa_url", "pmid", "pmcid", "arxiv_id") if getattr(record, name) and not getattr(paper, name)
     ]

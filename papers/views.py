@@ -12,6 +12,8 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from paperhub.limits import paper_add_limit_message
+
 from . import browse, citation, page_cache, selectors, services, versions
 from . import doi as doi_lib
 from . import search as search_lib
@@ -210,6 +212,10 @@ def paper_add(request: HttpRequest) -> HttpResponse:
     """Add a paper by what people paste. Only validates and queues: the metadata arrives in the background."""
     form = AddPaperForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        limited = paper_add_limit_message(request)
+        if limited:
+            form.add_error(None, limited)
+            return render(request, "papers/paper_add.html", {"add_form": form}, status=429)
         result = services.identifier_request_import(text=form.cleaned_data["identifier"])
         if result.paper and not result.created:
             messages.info(request, "That paper is already on PaperHub.")

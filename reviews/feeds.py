@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from paperhub.moderation import ModerationStatus
+from paperhub.text import strip_bidi_controls
 from papers.selectors import paper_or_404
 
 from .models import Review
@@ -25,7 +26,7 @@ class LatestReviewsFeed(Feed):
         return reviews.order_by("-published_at", "-id")[:50]
 
     def item_title(self, item):
-        return f"Review of “{item.paper.title or item.paper.doi}” by {item.reviewer_name}"
+        return strip_bidi_controls(f"Review of “{item.paper.title or item.paper.doi}” by {item.reviewer_name}")
 
     def item_description(self, item):
         return item.body_html  # sanitized when it was saved
@@ -37,7 +38,7 @@ class LatestReviewsFeed(Feed):
         return item.published_at or item.created_at
 
     def item_author_name(self, item):
-        return item.reviewer_name
+        return strip_bidi_controls(item.reviewer_name)
 
 
 class PaperReviewsFeed(LatestReviewsFeed):

@@ -4,6 +4,18 @@ from django.core.exceptions import ValidationError
 from . import services
 from .models import Review
 
+HONEYPOT_MESSAGE = (
+    "A field hidden from view, there to catch spam robots, was filled in, probably by your browser's autofill. "
+    "It is empty now: check the form and submit it again."
+)
+
+
+class AlwaysEmptyInput(forms.TextInput):
+    """Rendered without its value: after a refused submit the honeypot is empty, so the next submit passes."""
+
+    def format_value(self, value):
+        return None
+
 
 class ReviewForm(forms.ModelForm):
     source_url = forms.URLField(
@@ -24,14 +36,16 @@ class ReviewForm(forms.ModelForm):
     website = forms.CharField(
         required=False,
         label="Leave this empty",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        widget=AlwaysEmptyInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
     class Meta:
         model = Review
         fields = list(Review.EDITABLE_FIELDS)
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 18, "maxlength": services.MAX_BODY_LENGTH}),
+            # No maxlength: browsers cut pasted text there without a word. static/js/char-count.js counts instead,
+            # and the service refuses longer text with a message, keeping it in the form.
+            "body": forms.Textarea(attrs={"rows": 18, "data-max-length": services.MAX_BODY_LENGTH}),
         }
         labels = {"reviewer_name": "Reviewer name shown"}
         help_texts = {"body": "Markdown: headings, lists, emphasis, links, code, quotes and tables."}
@@ -46,13 +60,11 @@ class ReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["reviewer_name"].required = False
 
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise ValidationError("This field must be left empty.")
-        return ""
-
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("website"):
+            # Said where people look (the error summary), not beside a field they cannot see.
+            self.add_error(None, HONEYPOT_MESSAGE)
         if not self.errors:
             try:
                 services.review_check_content(cleaned)

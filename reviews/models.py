@@ -107,6 +107,12 @@ class Review(ReviewContent):
             models.CheckConstraint(condition=Q(platform__in=Platform.values), name="review_platform_valid"),
             models.CheckConstraint(condition=Q(license__in=License.values), name="review_license_valid"),
             models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="review_year_range"),
+            # A double click or a resubmitted form must not store the same review twice, even when they race.
+            models.UniqueConstraint(
+                fields=["paper", "author", "source_url"],
+                condition=Q(author__isnull=False),
+                name="review_once_per_author_source",
+            ),
         ]
         indexes = [models.Index(fields=["paper", "status", "-created_at"], name="review_paper_status")]
 

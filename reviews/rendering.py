@@ -51,9 +51,19 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "code": {"class"}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+# A review is shown inside a page section headed <h2> (the paper's "Peer Reviews", the form's "Preview"), so its
+# own headings start one below: `# Summary` becomes <h3>, never a second <h1>; the deepest levels share <h6>.
+HEADING_OFFSET = 2
+
+
 def render_review_markdown(text: str) -> str:
-    """Safe HTML for a review body; images become links to them."""
-    html = _markdown.render(text or "")
+    """Safe HTML for a review body; images become links to them, headings sit below the page's sections."""
+    env: dict = {}
+    tokens = _markdown.parse(text or "", env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + HEADING_OFFSET, 6)}"
+    html = _markdown.renderer.render(tokens, _markdown.options, env)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from paperhub.moderation import ModerationStatus, contributor_is_trusted
+from paperhub.text import strip_bidi_controls_in
 from papers.models import Paper
 
 from .models import PLATFORM_DOMAINS, Platform, Review, ReviewContent, ReviewerProfile, ReviewRevision
@@ -42,10 +44,14 @@ def review_check_content(data: dict) -> None:
                 "Choose “Other” if the review was first public elsewhere."
             )
     body = data.get("body") or ""
+    length = len(body.replace("\r\n", "\n"))  # browsers send a line break as two; the live count shows one
     if not body.strip():
         errors["body"] = "Paste the text of the review."
-    elif len(body) > MAX_BODY_LENGTH:
-        errors["body"] = f"The review is {len(body):,} characters long; at most {MAX_BODY_LENGTH:,} fit."
+    elif length > MAX_BODY_LENGTH:
+        errors["body"] = (
+            f"The review is {length:,} characters long; at most {MAX_BODY_LENGTH:,} fit. "
+            f"Shorten it by {length - MAX_BODY_LENGTH:,} characters; nothing was cut or saved."
+        )
     if not data.get("is_anonymous") and not (data.get("reviewer_name") or "").strip():
         errors["reviewer_name"] = "Give the name to show, or tick that the original review was anonymous."
     year = data.get("year")
@@ -55,8 +61,17 @@ def review_check_content(data: dict) -> None:
         raise ValidationError(errors)
 
 
+def review_source_url_normalize(url: str) -> str:
+    """One spelling per link, so a resubmission with another host casing or a #fragment is the same review."""
+    parts = urlsplit((url or "").strip())
+    if not parts.scheme or not parts.netloc:
+        return (url or "").strip()
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
 def _content(data: dict) -> dict:
-    content = {name: data.get(name) for name in EDITABLE_FIELDS}
+    content = strip_bidi_controls_in({name: data.get(name) for name in EDITABLE_FIELDS})
+    content["source_url"] = review_source_url_normalize(content["source_url"])
     content["rating"] = content["rating"] or ""
     content["confidence"] = content["confidence"] or ""
     content["reviewer_name"] = ANONYMOUS_NAME if content["is_anonymous"] else content["reviewer_name"].strip()
@@ -68,10 +83,54 @@ def review_preview_html(*, body: str) -> str:
     return render_review_markdown(body)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class ReviewSubmission:
+    review: Review
+    created: bool  # False: the author had already submitted this source for this paper
+    changed: bool  # the stored review (or a pending revision) now holds this submission's content
+
+
 def review_create(*, paper: Paper, author, data: dict) -> Review:
+    return review_submit(paper=paper, author=author, data=data).review
+
+
+@transaction.atomic
+def review_submit(*, paper: Paper, author, data: dict) -> ReviewSubmission:
+    """Create a review, idempotently: the same author, paper and source link is one review (a double click or a
+    resubmitted form lands on it, and edits it if the text differs). The unique constraint settles races."""
     review_check_content(data)
     content = _content(data)
+    existing = _own_review_of_source(paper=paper, author=author, source_url=content["source_url"])
+    if existing is None:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent twin's insert must not break the outer block
+                return ReviewSubmission(_review_insert(paper=paper, author=author, content=content), True, True)
+        except IntegrityError:
+            existing = _own_review_of_source(paper=paper, author=author, source_url=content["source_url"])
+            if existing is None:
+                raise
+    if _latest_content(existing) == content:
+        return ReviewSubmission(existing, False, False)
+    return ReviewSubmission(review_update(review=existing, editor=author, data=data), False, True)
+
+
+def _own_review_of_source(*, paper: Paper, author, source_url: str) -> Review | None:
+    return (
+        Review.objects.select_for_update()
+        .filter(paper=paper, author=author, source_url=source_url)
+        .order_by("id")
+        .first()
+    )
+
+
+def _latest_content(review: Review) -> dict:
+    """What the author last submitted: a pending edit if one waits, else the review itself."""
+    latest = review.revisions.filter(status=ModerationStatus.PENDING).order_by("-created_at", "-id").first()
+    source = latest or review
+    return {name: getattr(source, name) for name in ReviewContent.CONTENT_FIELDS}
+
+
+def _review_insert(*, paper: Paper, author, content: dict) -> Review:
     trusted = contributor_is_trusted(author)
     now = timezone.now()
     status = ModerationStatus.APPROVED if trusted else ModerationStatus.PENDING

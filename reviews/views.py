@@ -29,11 +29,18 @@ def review_new(request: HttpRequest, doi: str) -> HttpResponse:
             form.add_error(None, limited)
             return render(request, "reviews/review_form.html", context, status=429)
         try:
-            review = services.review_create(paper=paper, author=request.user, data=form.content)
+            submission = services.review_submit(paper=paper, author=request.user, data=form.content)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if review.is_published:
+            review = submission.review
+            if not submission.created:
+                messages.info(
+                    request,
+                    "You had already submitted this review (same paper and link); "
+                    + ("it now has the text you sent." if submission.changed else "it is stored once."),
+                )
+            elif review.is_published:
                 messages.success(request, "Your review is published.")
             else:
                 messages.success(request, "Thank you. Your review is waiting for moderation; only you can see it.")

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
@@ -7,7 +6,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from paperhub.api import conditional, error_response, idempotent
-from paperhub.limits import submission_limit_message
+from paperhub.limits import attempt_count, attempt_limit_message, video_limits
 from paperhub.moderation import ModerationStatus
 from papers.api.views import DOI_PARAMETER
 from papers.selectors import paper_for_contribution_or_404, paper_or_404
@@ -50,22 +49,25 @@ class PaperVideos(generics.ListAPIView):
     @idempotent
     def post(self, request, doi):
         paper = paper_for_contribution_or_404(doi)
-        serializer = VideoCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        limited = submission_limit_message(
-            request, group="video-add", user_rate=settings.VIDEO_RATE_LIMIT_USER, ip_rate=settings.VIDEO_RATE_LIMIT_IP
-        )
+        limited = attempt_limit_message(request, limits=video_limits())
         if limited:
             raise Throttled(detail=limited, wait=3600)
+        serializer = VideoCreateSerializer(data=request.data)
+        if not serializer.is_valid():
+            attempt_count(request, limits=video_limits(), accepted=False)
+            serializer.is_valid(raise_exception=True)
         try:
             video = services.video_add(paper=paper, user=request.user, **serializer.validated_data)
         except services.VideoAlreadyLinked as exc:
+            attempt_count(request, limits=video_limits(), accepted=False)
             existing = request.build_absolute_uri(f"/api/v1/videos/{exc.existing.id}/")
             return error_response(409, "duplicate", "This video is already linked to this paper.", existing=existing)
         except ValidationError as exc:
             from rest_framework.exceptions import ValidationError as ApiValidationError
 
+            attempt_count(request, limits=video_limits(), accepted=False)
             raise ApiValidationError(exc.message_dict) from None
+        attempt_count(request, limits=video_limits(), accepted=True)
         body = VideoSerializer(video, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["api_url"]})
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from paperhub.api import StrictOrderingFilter, conditional, idempotent
 from paperhub.caching import current_payload, keep, origin_key, request_key
-from paperhub.limits import submission_limit_message
+from paperhub.limits import paper_add_limit_message
 
 from .. import citation, selectors, services, versions
 from .. import doi as doi_lib
@@ -92,7 +92,7 @@ class PaperListCreate(generics.ListAPIView):
     def post(self, request):
         serializer = PaperCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        limited = submission_limit_message(request, group="paper-add", user_rate="120/h", ip_rate="300/h")
+        limited = paper_add_limit_message(request)
         if limited:
             from rest_framework.exceptions import Throttled
 

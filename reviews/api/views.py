@@ -37,7 +37,9 @@ class PaperReviews(generics.ListAPIView):
         parameters=[DOI_PARAMETER],
         summary="Post a review",
         request=ReviewWriteSerializer,
-        responses={201: ReviewSerializer},
+        responses={201: ReviewSerializer, 200: ReviewSerializer},
+        description="Posting the same source link for the same paper again lands on your first review (200), "
+        "and edits it if the content differs.",
     )
     @idempotent
     def post(self, request, doi):
@@ -48,9 +50,14 @@ class PaperReviews(generics.ListAPIView):
         if limited:
             raise Throttled(detail=limited, wait=3600)
         data = {k: v for k, v in serializer.validated_data.items() if k != "attest"}
-        review = services.review_create(paper=paper, author=request.user, data=data)
+        submission = services.review_submit(paper=paper, author=request.user, data=data)
+        review = submission.review
+        if not submission.created:
+            review.refresh_from_db()  # an edit of a published review leaves it as it was: answer with what is stored
         body = ReviewSerializer(review, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        # A resubmission of the same source lands on the first review: 200, like a PUT of what exists.
+        code = status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK
+        return Response(body, status=code, headers={"Location": body["url"]})
 
 
 class IsAuthorOrReadOnly(permissions.BasePermission):

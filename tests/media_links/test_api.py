@@ -76,3 +76,15 @@ def test_pending_videos_reach_only_their_adder_and_staff():
     assert "Not yet" in as_user(video.added_by).get(path).content.decode()
     assert as_user(UserFactory()).get(f"/api/v1/videos/{video.id}/").status_code == 404
     assert as_user(UserFactory(is_staff=True)).get(f"/api/v1/videos/{video.id}/").status_code == 200
+
+
+def test_rejected_links_count_apart_from_linked_ones(settings):
+    settings.VIDEO_RATE_LIMIT_USER = "1/h"
+    settings.VIDEO_REJECTED_RATE_LIMIT_USER = "10/h"
+    PaperFactory(doi="10.5555/api.video")
+    client = as_user(UserFactory())
+    url = "/api/v1/papers/10.5555/api.video/videos/"
+    codes = [client.post(url, {"url": "https://example.org/v"}, format="json").status_code for _ in range(5)]
+    codes.append(client.post(url, {"url": "https://youtu.be/dQw4w9WgXcQ"}, format="json").status_code)
+    codes.append(client.post(url, {"url": "https://vimeo.com/169850570"}, format="json").status_code)
+    assert codes == [400] * 5 + [201, 429]

@@ -97,3 +97,20 @@ def test_server_errors_are_worth_a_retry_and_redirects_are_not_followed(fake_ups
     fake_upstream.script("youtube", Fail(302, body=b""))
     with pytest.raises(UpstreamBadResponse, match="redirects are not followed"):
         services.video_fetch_info(video=video)
+
+
+def test_bidi_controls_in_oembed_text_and_notes_are_stripped(fake_upstream):
+    # Constructed case: the recorded Vimeo answer with Trojan-source characters in its title and author name.
+    import json
+
+    from papers.demo import FIXTURES
+
+    recorded = json.loads((FIXTURES / "oembed" / "vimeo-oembed-169850570.json").read_text())
+    recorded["title"], recorded["author_name"] = "Making \u202eWeather\u202c", "\u2067Richard Clarkson\u2069"
+    fake_upstream.script("vimeo", Fail(200, body=json.dumps(recorded).encode()))
+    video = services.video_fetch_info(video=VideoFactory(provider="vimeo", video_id="169850570", title=""))
+    assert (video.title, video.channel) == ("Making Weather", "Richard Clarkson")
+    added = services.video_add(
+        paper=PaperFactory(), user=UserFactory(), url="https://youtu.be/dQw4w9WgXcQ", kind="talk", note="a \u202eb"
+    )
+    assert added.note == "a b"

@@ -147,3 +147,43 @@ def test_admin_approves_videos(admin_client, paper):
     admin_client.post("/admin/media_links/video/", {"action": "approve", "_selected_action": [video.id]})
     video.refresh_from_db()
     assert video.status == "approved"
+
+
+def test_rejected_links_do_not_use_up_the_hourly_allowance(client, user, paper, settings):
+    settings.VIDEO_RATE_LIMIT_USER = "3/h"
+    for n in range(25):  # typos and look-alike hosts, more than the per-hour limit of real links
+        response = client.post(
+            "/doi/10.5555/explained/videos/new",
+            {"url": f"https://youtube.com@evil.example/watch?v={n}", "kind": "talk"},
+        )
+        assert response.status_code == 400
+    assert client.post("/doi/10.5555/explained/videos/new", {"url": RICK, "kind": "talk"}).status_code == 302
+
+
+def test_rejected_attempts_are_bounded_on_their_own(client, user, paper, settings):
+    settings.VIDEO_REJECTED_RATE_LIMIT_USER = "3/h"
+    for _ in range(3):
+        assert (
+            client.post("/doi/10.5555/explained/videos/new", {"url": "not a video", "kind": "talk"}).status_code == 400
+        )
+    response = client.post("/doi/10.5555/explained/videos/new", {"url": RICK, "kind": "talk"})
+    assert response.status_code == 429
+    page = soup(response)
+    assert "Too many rejected attempts from your account: at most 3 per hour" in page.select_one(".form-errors").text
+    assert page.select_one("input[name=url]")["value"] == RICK
+    assert Video.objects.count() == 0
+
+
+def test_a_duplicate_counts_as_rejected_not_as_linked(client, user, paper, settings):
+    settings.VIDEO_RATE_LIMIT_USER = "1/h"
+    VideoFactory(paper=paper, provider="youtube", video_id="dQw4w9WgXcQ")
+    for _ in range(3):
+        assert client.post("/doi/10.5555/explained/videos/new", {"url": RICK, "kind": "talk"}).status_code == 400
+    vimeo = {"url": "https://vimeo.com/169850570", "kind": "talk"}
+    assert client.post("/doi/10.5555/explained/videos/new", vimeo).status_code == 302
+
+
+def test_a_refused_video_link_has_an_error_summary(client, user, paper):
+    page = soup(client.post("/doi/10.5555/explained/videos/new", {"url": "not a video", "kind": "talk"}))
+    links = [a["href"] for a in page.select("[data-error-summary] a")]
+    assert links == ["#id_url"] and page.select_one("#id_url") is not None

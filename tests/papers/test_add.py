@@ -120,3 +120,59 @@ def test_add_form_needs_csrf(client):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/add", {"identifier": "10.5555/abc"}).status_code == 403
     assert Paper.objects.count() == 0
+
+
+def test_adds_per_ip_are_limited_with_a_clear_message(client, settings):
+    settings.PAPER_ADD_RATE_LIMIT_IP = "3/h"
+    statuses = [client.post("/add", {"identifier": f"10.5555/limit.{n}"}).status_code for n in range(3)]
+    response = client.post("/add", {"identifier": "10.5555/limit.over"})
+    assert statuses == [302, 302, 302] and response.status_code == 429
+    soup = BeautifulSoup(response.content, "html.parser")
+    message = soup.select_one(".form-errors").get_text()
+    assert "Too many papers added from your network: at most 3 per hour" in message
+    assert soup.select_one("input[name=identifier]")["value"] == "10.5555/limit.over"
+    assert not Paper.objects.filter(doi="10.5555/limit.over").exists()
+
+
+def test_adds_per_account_are_limited_and_anonymous_visitors_do_not_share_one_bucket(client, settings):
+    from tests.reviews.factories import UserFactory
+
+    settings.PAPER_ADD_RATE_LIMIT_USER = "2/h"
+    # Anonymous adds count only against the IP, never against an "anonymous account" shared by everyone.
+    for n in range(3):
+        assert client.post("/add", {"identifier": f"10.5555/anon.{n}"}).status_code == 302
+    client.force_login(UserFactory())
+    for n in range(2):
+        assert client.post("/add", {"identifier": f"10.5555/mine.{n}"}).status_code == 302
+    response = client.post("/add", {"identifier": "10.5555/mine.over"})
+    assert response.status_code == 429
+    assert "Too many papers added from your account: at most 2 per hour" in response.content.decode()
+
+
+def test_the_form_and_the_api_count_adds_in_one_bucket(client, settings):
+    from paperhub.tokens import token_create
+    from tests.reviews.factories import UserFactory
+
+    settings.PAPER_ADD_RATE_LIMIT_USER = "2/h"
+    user = UserFactory()
+    client.force_login(user)
+    assert client.post("/add", {"identifier": "10.5555/both.1"}).status_code == 302
+    assert client.post("/add", {"identifier": "10.5555/both.2"}).status_code == 302
+    key = token_create(user=user, name="t")[1]
+    response = client.post(
+        "/api/v1/papers/",
+        {"doi": "10.5555/both.3"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 429
+    assert "at most 2 per hour" in response.json()["error"]["message"]
+
+
+def test_a_refused_add_has_an_error_summary_linking_to_the_field(client):
+    soup = BeautifulSoup(client.post("/add", {"identifier": "not a doi"}).content, "html.parser")
+    summary = soup.select_one("[data-error-summary]")
+    assert [a["href"] for a in summary.select("a")] == ["#id_identifier"]
+    assert "is not a DOI" in summary.get_text()
+    assert soup.select_one("#id_identifier-error") is not None
+    assert soup.select_one('script[src$="js/error-summary.js"]') is not None

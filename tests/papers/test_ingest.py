@@ -225,3 +225,15 @@ def test_imported_title_is_stored_plain_with_its_markup_beside_it(fake_upstream)
     assert reference.title_html == reference.title
     assert not paper.references.filter(title__contains="&").exists()
     assert not paper.references.filter(title_html__contains="&apos;").exists()
+
+
+def test_bidi_controls_in_upstream_text_are_stripped(fake_upstream):
+    # Constructed case: the recorded PONE answer with Trojan-source characters in its title and an author's name.
+    recorded = json.loads((FIXTURES / "crossref" / PONE_FILE).read_text())
+    recorded["message"]["title"] = ["Methylphenidate \u202eExposure\u202c \u2066Induces\u2069 Dopamine"]
+    recorded["message"]["author"][0]["family"] = "\u202eOliver\u202c"
+    fake_upstream.script("crossref", Fail(200, body=json.dumps(recorded).encode()))
+    paper = import_doi(PONE)
+    paper.refresh_from_db()
+    assert paper.title == paper.title_html == "Methylphenidate Exposure Induces Dopamine"
+    assert paper.authorships.order_by("position").first().author.family_name == "Oliver"

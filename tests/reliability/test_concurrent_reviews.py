@@ -73,3 +73,46 @@ def test_two_hundred_concurrent_submissions(live_server, settings):
     per_user = Counter(Review.objects.values_list("author_id", flat=True))
     assert max(per_user.values()) <= 5, "the per-user limit holds"
     assert Review.objects.values("body").distinct().count() == counts[201], "no review stored twice"
+
+
+def test_a_double_click_racing_itself_stores_one_review(live_server, settings):
+    """Eight copies of one submission at once, as a double click or a retrying client sends them."""
+    PaperFactory(doi="10.5555/double.click")
+    from paperhub.tokens import token_create
+
+    token = token_create(user=UserFactory(), name="drill")[1]
+    body = {
+        "platform": "openreview",
+        "source_url": "https://openreview.net/forum?id=twice",
+        "venue": "ICLR 2024",
+        "year": 2024,
+        "reviewer_name": "Quick Fingers",
+        "body": "The same review, sent again before the first answer came back.",
+        "license": "CC-BY-4.0",
+        "attest": True,
+    }
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+    errors: list[Exception] = []
+
+    def submit():
+        try:
+            with httpx.Client(base_url=live_server.url, timeout=60) as client:
+                barrier.wait()
+                response = client.post(
+                    "/api/v1/papers/10.5555/double.click/reviews/",
+                    json=body,
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+            statuses.append(response.status_code)
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(statuses) == [200] * 7 + [201], statuses
+    assert Review.objects.count() == 1

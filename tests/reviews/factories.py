@@ -33,7 +33,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     author = factory.SubFactory(UserFactory)
     platform = "openreview"
-    source_url = "https://openreview.net/forum?id=abc123"
+    source_url = factory.Sequence(lambda n: f"https://openreview.net/forum?id=abc{n}")
     venue = "ICLR 2024"
     year = 2024
     reviewer_name = factory.Faker("name")

@@ -160,3 +160,12 @@ def test_account_page_makes_and_revokes_named_tokens(client):
     other = UserFactory()
     client.force_login(other)
     assert "reading list" not in client.get("/account/tokens").content.decode()
+
+
+def test_posting_the_same_review_again_answers_200_with_the_first(paper):
+    client = client_for(UserFactory(), token=True)
+    first = client.post("/api/v1/papers/10.5555/api.reviewed/reviews/", BODY, format="json")
+    second = client.post("/api/v1/papers/10.5555/api.reviewed/reviews/", BODY, format="json")
+    assert first.status_code == 201 and second.status_code == 200, second.content
+    assert second.json()["id"] == first.json()["id"] and second["Location"] == first["Location"]
+    assert Review.objects.count() == 1

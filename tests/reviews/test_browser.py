@@ -113,3 +113,53 @@ def test_a_review_made_of_xss_vectors_is_inert_in_the_browser(live_server, paper
         assert page.query_selector_all(".review-body script, .review-body iframe, .review-body img") == []
         assert "<script>alert(1)</script>" in page.inner_text(".review .reviewer")
     assert Paper.objects.count() == 1
+
+
+def test_the_review_box_counts_characters_live_and_keeps_what_is_pasted(live_server, paper):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(UserFactory())
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        context = browser.new_context()
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live_server.url}/doi/10.5555/browser.paper/reviews/new")
+        assert page.inner_text(".char-count") == "0 of 60,000 characters"
+        page.fill("textarea[name=body]", "x" * 60_010)
+        assert page.input_value("textarea[name=body]") == "x" * 60_010, "nothing is cut"
+        counter = page.locator(".char-count")
+        assert "60,010 of 60,000 characters" in counter.inner_text() and "10 too many" in counter.inner_text()
+        assert "over" in counter.get_attribute("class")
+        assert "id_body-count" in page.get_attribute("textarea[name=body]", "aria-describedby").split()
+        page.fill("textarea[name=body]", "Short.")
+        assert counter.inner_text().strip() == "6 of 60,000 characters" and "over" not in counter.get_attribute("class")
+        assert errors == []
+
+
+def test_after_a_refused_submit_focus_is_on_the_summary_and_its_links_reach_the_fields(live_server, paper):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(UserFactory())
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        context = browser.new_context()
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/doi/10.5555/browser.paper/reviews/new")
+        page.fill("textarea[name=body]", "Kept.")
+        page.click("button[name=submit]")
+        page.wait_for_load_state()
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+        assert "Nothing was saved" in page.inner_text("#error-summary")
+        page.click("#error-summary a[href='#id_venue']")
+        assert page.evaluate("document.activeElement.id") == "id_venue"
+        described = page.get_attribute("#id_venue", "aria-describedby").split()
+        assert "id_venue-error" in described
+        assert page.input_value("textarea[name=body]") == "Kept."

@@ -38,7 +38,7 @@ def test_markdown_features_survive():
         "[OpenReview](https://openreview.net/forum?id=x) ~~old~~"
     )
     soup = BeautifulSoup(html, "html.parser")
-    for tag in ("h2", "strong", "em", "ul", "ol", "blockquote", "code", "pre", "table", "td", "a", "s"):
+    for tag in ("h4", "strong", "em", "ul", "ol", "blockquote", "code", "pre", "table", "td", "a", "s"):
         assert soup.find(tag) is not None, tag
     link = soup.find("a")
     assert (link["href"], link["rel"]) == ("https://openreview.net/forum?id=x", ["nofollow", "ugc", "noopener"])
@@ -48,3 +48,18 @@ def test_images_become_links_so_nothing_loads_from_other_sites():
     soup = BeautifulSoup(render_review_markdown("![a figure](https://img.example/fig.png)"), "html.parser")
     assert soup.find("img") is None
     assert soup.a["href"] == "https://img.example/fig.png" and soup.a.get_text() == "a figure"
+
+
+def test_headings_sit_below_the_sections_a_review_is_shown_in():
+    html = render_review_markdown(
+        "# Summary\n\n## Strengths\n\n### Detail\n\n#### Deeper\n\n###### Deepest\n\nSetext\n===\n"
+    )
+    soup = BeautifulSoup(html, "html.parser")
+    assert [(h.name, h.get_text()) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])] == [
+        ("h3", "Summary"),
+        ("h4", "Strengths"),
+        ("h5", "Detail"),
+        ("h6", "Deeper"),
+        ("h6", "Deepest"),
+        ("h3", "Setext"),
+    ]

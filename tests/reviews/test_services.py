@@ -145,3 +145,88 @@ def test_linked_orcid_is_shown_on_the_review():
     SocialAccount.objects.create(user=author, provider="orcid", uid="0000-0002-1825-0097")
     review = services.review_create(paper=PaperFactory(), author=author, data=data())
     assert review.reviewer_orcid == "0000-0002-1825-0097"
+
+
+def test_the_same_submission_twice_is_one_review():
+    paper, author = PaperFactory(), UserFactory()
+    first = services.review_submit(paper=paper, author=author, data=data())
+    second = services.review_submit(paper=paper, author=author, data=data())
+    assert first.created and not second.created and not second.changed
+    assert second.review.id == first.review.id
+    assert Review.objects.count() == 1 and first.review.revisions.count() == 1
+
+
+def test_a_resubmission_with_another_spelling_of_the_link_lands_on_the_first():
+    paper, author = PaperFactory(), UserFactory()
+    first = services.review_create(paper=paper, author=author, data=data())
+    again = services.review_create(
+        paper=paper, author=author, data=data(source_url=" HTTPS://OpenReview.net/forum?id=abc#reply ")
+    )
+    assert again.id == first.id and Review.objects.count() == 1
+    assert first.source_url == "https://openreview.net/forum?id=abc"
+
+
+def test_a_resubmission_with_other_text_edits_the_first():
+    paper, author = PaperFactory(), UserFactory()
+    first = services.review_create(paper=paper, author=author, data=data())
+    second = services.review_submit(paper=paper, author=author, data=data(body="Corrected text."))
+    assert second.review.id == first.id and second.changed
+    first.refresh_from_db()
+    assert first.body == "Corrected text." and first.status == ModerationStatus.PENDING
+    assert Review.objects.count() == 1 and first.revisions.count() == 2
+
+
+def test_a_resubmitted_edit_of_a_published_review_waits_once():
+    paper, author = PaperFactory(), UserFactory()
+    review = ReviewFactory(paper=paper, author=author, source_url="https://openreview.net/forum?id=abc")
+    for _ in range(2):
+        services.review_submit(paper=paper, author=author, data=data(body="New text."))
+    review.refresh_from_db()
+    assert review.status == ModerationStatus.APPROVED and review.body != "New text."
+    assert review.revisions.filter(status=ModerationStatus.PENDING).count() == 1
+
+
+def test_other_authors_and_other_links_are_other_reviews():
+    paper, author = PaperFactory(), UserFactory()
+    services.review_create(paper=paper, author=author, data=data())
+    services.review_create(paper=paper, author=UserFactory(), data=data())
+    services.review_create(paper=paper, author=author, data=data(source_url="https://openreview.net/forum?id=xyz"))
+    assert Review.objects.count() == 3
+
+
+def test_the_database_refuses_a_second_row_for_one_author_and_source():
+    from django.db import IntegrityError, transaction
+
+    review = ReviewFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewFactory(paper=review.paper, author=review.author, source_url=review.source_url)
+
+
+def test_trojan_source_characters_never_reach_a_stored_review():
+    trojan = "Ada \u202eecalevoL\u202c \u2066x\u2069 \u202a\u202b\u202d\u2067\u2068"
+    review = services.review_create(
+        paper=PaperFactory(), author=UserFactory(), data=data(reviewer_name=trojan, venue="\u202eICLR", body=trojan)
+    )
+    for value in (review.reviewer_name, review.venue, review.body, review.body_html, review.revisions.get().body):
+        assert not set(value) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), value
+    assert review.reviewer_name == "Ada ecalevoL x"
+    assert review.author.reviewer_profile.display_name == "Ada ecalevoL x"
+
+
+def test_migration_folds_duplicates_stored_before_the_constraint_into_the_first():
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("reviews.migrations.0002_merge_duplicate_reviews")
+    constraint = next(c for c in Review._meta.constraints if c.name == "review_once_per_author_source")
+    with connection.schema_editor() as editor:  # rolled back with the test's transaction
+        editor.remove_constraint(Review, constraint)
+    first = services.review_create(paper=PaperFactory(), author=UserFactory(), data=data())
+    twin = ReviewFactory(paper=first.paper, author=first.author, source_url="HTTPS://OpenReview.net/forum?id=abc#x")
+    twin.revisions.create(editor=first.author, **{name: getattr(twin, name) for name in Review.CONTENT_FIELDS})
+    other = ReviewFactory(paper=first.paper, author=first.author)
+    migration.merge_duplicates(apps, None)
+    assert set(Review.objects.values_list("id", flat=True)) == {first.id, other.id}
+    assert first.revisions.count() == 2, "the twin's text stays in the first's history"

@@ -119,9 +119,10 @@ def test_oversized_body_is_refused_with_a_message(client, user, paper):
 
 def test_per_user_rate_limit_has_a_clear_message(client, user, paper, settings):
     settings.REVIEW_RATE_LIMIT_USER = "2/h"
-    for _ in range(2):
-        assert client.post("/doi/10.5555/reviewed/reviews/new", FORM).status_code == 302
-    response = client.post("/doi/10.5555/reviewed/reviews/new", FORM)
+    for n in range(2):
+        form = {**FORM, "source_url": f"https://openreview.net/forum?id=abc{n}"}
+        assert client.post("/doi/10.5555/reviewed/reviews/new", form).status_code == 302
+    response = client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "source_url": "https://openreview.net/x"})
     assert response.status_code == 429
     assert "Too many submissions from your account: at most 2 per hour" in response.content.decode()
     assert Review.objects.count() == 2
@@ -231,3 +232,136 @@ def test_admin_bulk_approve_and_reject_with_reason(admin_client, paper):
 def test_review_form_and_feed_of_a_malformed_doi_are_404(client, user):
     assert client.get("/doi/11.1234/x/reviews/new").status_code == 404
     assert client.get("/feeds/reviews/11.1234/x.atom").status_code == 404
+
+
+def test_submitting_the_form_twice_stores_one_review_and_says_so(client, user, paper):
+    first = client.post("/doi/10.5555/reviewed/reviews/new", FORM)
+    second = client.post("/doi/10.5555/reviewed/reviews/new", FORM, follow=True)
+    review = Review.objects.get()
+    assert first["Location"] == review.get_absolute_url()
+    assert second.redirect_chain[-1][0] == review.get_absolute_url()
+    assert "You had already submitted this review" in second.content.decode()
+
+
+def test_reviewer_names_are_isolated_on_the_page_and_clean_in_the_feed(client, paper):
+    # A row stored before bidi controls were stripped at submission: the page isolates it, the feed strips it.
+    ReviewFactory(paper=paper, reviewer_name="Mallory \u202eevil\u202c")
+    page = soup(client.get(paper.get_absolute_url()))
+    assert page.select_one(".review bdi.reviewer").get_text() == "Mallory \u202eevil\u202c"
+    for path in ("/feeds/reviews.atom", "/feeds/reviews/10.5555/reviewed.atom"):
+        feed = client.get(path).content.decode()
+        assert "Mallory evil" in feed and "\u202e" not in feed and "\u202c" not in feed
+
+
+def test_a_heading_in_a_review_is_never_a_second_h1(client, user, paper):
+    client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "body": "# My review\n\n## Summary\n\nSolid."})
+    from reviews.services import review_approve
+
+    review = review_approve(review=Review.objects.get(), moderator=user)
+    for url in (review.get_absolute_url(), paper.get_absolute_url()):
+        page = soup(client.get(url))
+        assert len(page.find_all("h1")) == 1
+        assert page.select_one(".review-body h3").get_text() == "My review"
+        assert page.select_one(".review-body h4").get_text() == "Summary"
+
+
+def test_reviews_stored_before_get_their_headings_shifted():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reviews.migrations.0004_review_headings_below_sections")
+    review = ReviewFactory(body="# Old\n\ntext", body_html="<h1>Old</h1>\n<p>text</p>\n")
+    review.revisions.create(
+        body=review.body,
+        body_html=review.body_html,
+        **{
+            name: getattr(review, name)
+            for name in ("platform", "source_url", "venue", "year", "reviewer_name", "license")
+        },
+    )
+    migration.rerender(apps)
+    review.refresh_from_db()
+    assert review.body_html == "<h3>Old</h3>\n<p>text</p>\n"
+    assert review.revisions.get().body_html == review.body_html
+
+
+def test_the_body_is_never_cut_by_the_browser_and_a_live_count_is_offered(client, user, paper):
+    page = soup(client.get("/doi/10.5555/reviewed/reviews/new"))
+    body = page.select_one("textarea[name=body]")
+    assert body.get("maxlength") is None and body["data-max-length"] == "60000"
+    assert page.select_one('script[src$="js/char-count.js"]') is not None
+
+
+def test_an_over_long_review_comes_back_whole_with_the_reason(client, user, paper):
+    text = "word " * 12_000 + "words"  # 60,005 characters
+    page = soup(client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "body": text}))
+    assert (
+        "60,005 characters long; at most 60,000 fit. Shorten it by 5 characters"
+        in page.select_one("#id_body-error").get_text()
+    )
+    assert page.select_one("textarea[name=body]").get_text().strip() == text.strip()
+    assert Review.objects.count() == 0
+
+
+def test_line_breaks_count_once_as_in_the_live_count(client, user, paper):
+    text = ("x" * 99 + "\r\n") * 600  # 60,000 characters once each CRLF counts as one
+    assert client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "body": text}).status_code == 302
+
+
+def test_a_post_over_the_upload_limit_gets_a_page_that_says_so(client, user, paper, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "body": "x" * 20_000})
+    assert response.status_code == 413
+    text = soup(response).select_one("main").get_text(" ", strip=True)
+    assert "What you sent was too large" in text and "at most 9.8\xa0KB" in text and "Back button" in text
+    assert Review.objects.count() == 0
+
+
+def test_a_csrf_failure_explains_and_shows_the_text_back(paper):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.post(
+        "/doi/10.5555/reviewed/reviews/new", {**FORM, "body": "My long <b>careful</b> review.", "password": "hunter2"}
+    )
+    assert response.status_code == 403
+    page = soup(response)
+    assert "This form had expired" in page.h1.get_text()
+    shown = [area.get_text() for area in page.select(".submitted-text textarea")]
+    assert "My long <b>careful</b> review." in shown and "ICLR 2024" in shown
+    assert "hunter2" not in response.content.decode() and page.select_one(".submitted-text b") is None
+    assert Review.objects.count() == 0
+
+
+def test_a_permission_error_on_a_post_says_why_and_shows_the_text_back(client, user):
+    someone_elses = ReviewFactory()
+    response = client.post(f"/reviews/{someone_elses.id}/edit", {**FORM, "body": "Text I typed for nothing."})
+    assert response.status_code == 403
+    page = soup(response)
+    assert "Only the author of a review can edit it." in page.select_one("main").get_text()
+    assert "Text I typed for nothing." in [area.get_text() for area in page.select(".submitted-text textarea")]
+
+
+def test_a_refused_submit_has_an_error_summary_linking_to_each_field(client, user, paper):
+    page = soup(client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "venue": "", "year": "", "attest": ""}))
+    summary = page.select_one("[data-error-summary]")
+    assert summary["tabindex"] == "-1" and page.select_one("form.review-form > .error-summary") is summary
+    links = {a["href"]: a.get_text() for a in summary.select("a")}
+    assert set(links) == {"#id_venue", "#id_year", "#id_attest"}
+    for href in links:
+        assert page.select_one(href) is not None, href
+    assert "Confirm that you may post this review here." in links["#id_attest"]
+    assert page.select_one('script[src$="js/error-summary.js"]') is not None
+
+
+def test_a_filled_honeypot_says_so_where_people_look_and_is_emptied(client, user, paper):
+    response = client.post("/doi/10.5555/reviewed/reviews/new", {**FORM, "website": "https://me.example"})
+    assert response.status_code == 400 and Review.objects.count() == 0
+    page = soup(response)
+    assert "probably by your browser's autofill" in page.select_one("[data-error-summary] .form-errors").get_text()
+    assert page.select_one("input[name=website]").get("value") is None
+    assert page.select_one("textarea[name=body]").get_text().strip() == FORM["body"]
+    # Submitted again as the page now stands (honeypot empty): accepted.
+    assert client.post("/doi/10.5555/reviewed/reviews/new", FORM).status_code == 302
