@@ -108,6 +108,7 @@ _ROW_COLUMNS = (
     "doi",
     "title",
     "title_html",
+    "language",
     "container_title",
     "published_date",
     "published_precision",

@@ -33,6 +33,8 @@ def chromium():
 
 # axe-core's impact levels that fail a test; "minor" and "moderate" findings are left to review.
 AXE_FAILING_IMPACTS = ("serious", "critical")
+# Lesser rules the site once broke and fixed (tokens table's action column, the search forms): kept failing.
+AXE_FAILING_RULES = ("empty-table-header", "landmark-unique")
 
 
 def axe_violations(page) -> list[str]:
@@ -43,7 +45,7 @@ def axe_violations(page) -> list[str]:
     return [
         f"{violation['id']} ({violation['impact']}): {', '.join(node['target'])}: {violation['help']}"
         for violation in results.response["violations"]
-        if violation["impact"] in AXE_FAILING_IMPACTS
+        if violation["impact"] in AXE_FAILING_IMPACTS or violation["id"] in AXE_FAILING_RULES
         for node in violation["nodes"]
     ]
 

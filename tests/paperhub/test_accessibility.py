@@ -76,3 +76,62 @@ def test_no_serious_or_critical_axe_violations_on_any_page_kind(live_server, sit
                 if violations := axe_violations(page):
                     found[path] = violations
     assert found == {}
+
+
+# What the keyboard-focused element's ring is drawn in, and the colours right behind it (its own background for a
+# ring drawn inwards, else the nearest ancestor's; every stop of a gradient).
+_FOCUS_RING_JS = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const drawn = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  const backgrounds = [];
+  for (let node = parseFloat(style.outlineOffset) < 0 ? el : el.parentElement; node; node = node.parentElement) {
+    const s = getComputedStyle(node);
+    const stops = s.backgroundImage.match(/rgba?\\([^)]*\\)/g);
+    if (stops) { backgrounds.push(...stops); break; }
+    if (s.backgroundColor !== "rgba(0, 0, 0, 0)" && s.backgroundColor !== "transparent") {
+      backgrounds.push(s.backgroundColor); break;
+    }
+  }
+  return {
+    element: el.outerHTML.slice(0, 80), ring: drawn ? style.outlineColor : null,
+    backgrounds: backgrounds.length ? backgrounds : ["rgb(255, 255, 255)"],
+  };
+}"""
+
+
+def _luminance(css_colour: str) -> float:
+    red, green, blue = (int(float(part)) / 255 for part in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3])
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_focus_ring_contrasts_3_to_1_with_what_is_behind_it(live_server, site):
+    low = []
+    cookie = session_cookie(live_server=live_server, user=site["user"])
+    paper_url = site["paper"].get_absolute_url()
+    with chromium() as browser:
+        context = browser.new_context()
+        context.add_cookies([cookie])
+        page = context.new_page()
+        for path in ("/", paper_url, "/search?q=cell", f"{paper_url}/reviews/new", "/account/tokens"):
+            page.goto(f"{live_server.url}{path}")
+            seen = set()
+            for _ in range(150):  # every tab stop once: stop when focus comes round again
+                page.keyboard.press("Tab")
+                focus = page.evaluate(_FOCUS_RING_JS)
+                if focus["element"] in seen or focus["element"].startswith("<body"):
+                    break
+                seen.add(focus["element"])
+                if focus["ring"] is None:
+                    low.append((path, focus["element"], "no ring"))
+                    continue
+                worst = min(contrast(focus["ring"], background) for background in focus["backgrounds"])
+                if worst < 3:
+                    low.append((path, focus["element"], round(worst, 2)))
+    assert low == []
