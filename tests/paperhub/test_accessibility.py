@@ -17,7 +17,9 @@ def site():
     """The demo papers (real records) with a published review and video, and a signed-in reader."""
     call_command("load_demo", verbosity=0)
     paper = Paper.objects.get(doi="10.7554/elife.01567")
-    ReviewFactory(paper=paper)
+    # What reviewers paste: a long unbroken URL and a wide Markdown table.
+    wide_table = "| " + " | ".join(f"column {n}" for n in range(12)) + " |\n|" + "---|" * 12 + "\n"
+    ReviewFactory(paper=paper, body=f"See https://example.org/{'a' * 120} for the data.\n\n{wide_table}")
     VideoFactory(paper=paper)
     author = Author.objects.exclude(orcid="").order_by("pk").first()
     topic = Topic.objects.order_by("pk").first()
@@ -135,3 +137,33 @@ def test_focus_ring_contrasts_3_to_1_with_what_is_behind_it(live_server, site):
                 if worst < 3:
                     low.append((path, focus["element"], round(worst, 2)))
     assert low == []
+
+
+_WIDEST_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > width + 0.5);
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    widest: wide.slice(-3).map(el => el.outerHTML.slice(0, 100)),
+  };
+}"""
+
+
+def test_no_page_scrolls_sideways_at_phone_width(live_server, site):
+    too_wide = {}
+    cookie = session_cookie(live_server=live_server, user=site["user"])
+    runs = ((None, anonymous_paths(site)), (cookie, signed_in_paths(site)))
+    with chromium() as browser:
+        for cookie, paths in runs:
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            if cookie:
+                context.add_cookies([cookie])
+            page = context.new_page()
+            for path in paths:
+                page.goto(f"{live_server.url}{path}")
+                measured = page.evaluate(_WIDEST_JS)
+                if measured["scrollWidth"] > 390:
+                    too_wide[path] = measured
+                if violations := axe_violations(page):  # what scrolls inside the page must still be reachable
+                    too_wide[path] = violations
+    assert too_wide == {}, "\n".join(f"{path}: {measured}" for path, measured in too_wide.items())
