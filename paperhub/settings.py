@@ -96,6 +96,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag (a hash of the body unless the page cache set one) and 304s for If-None-Match / If-Modified-Since on
+    # every GET: feeds and API lists as well as pages.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control for every response that has none: private for sessions and tokens, public (revalidate) else.
+    "paperhub.cache_headers.CacheControlMiddleware",
     # Anonymous visitors' paper, search and taxonomy pages come whole from the cache before the rest runs.
     "papers.page_cache.SharedPageMiddleware",
     "corsheaders.middleware.CorsMiddleware",

@@ -1,17 +1,16 @@
 """Atom feeds of new papers: all, and per topic."""
 
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+
+from paperhub.feeds import AtomFeed
 
 from .models import Paper, Topic
 
 FEED_SIZE = 50
 
 
-class LatestPapersFeed(Feed):
-    feed_type = Atom1Feed
+class LatestPapersFeed(AtomFeed):
     title = "PaperHub: new papers"
     subtitle = "Papers recently added to PaperHub."
 

@@ -1,4 +1,5 @@
 import functools
+import re
 from urllib.parse import quote
 
 from django.contrib.postgres.indexes import GinIndex
@@ -16,6 +17,8 @@ from . import doi as doi_lib
 from . import markup
 
 _DOI_PLACEHOLDER = "10.0/doi-placeholder"
+# A BCP 47 tag as upstreams send them ("pt", "en-US"); anything else ("English", "und") is not usable as `lang`.
+_LANGUAGE_TAG = re.compile(r"(?!und\b)[a-z]{2,3}(?:-[a-z0-9]{1,8})*", re.IGNORECASE)
 
 
 def doi_path(url_name: str, doi: str) -> str:
@@ -150,6 +153,11 @@ class Paper(models.Model):
     @property
     def doi_url(self) -> str:
         return doi_lib.doi_url(self.doi)
+
+    @property
+    def lang(self) -> str:
+        """The paper's language as an HTML `lang` value for its title, abstract and text; "" when unknown."""
+        return self.language if _LANGUAGE_TAG.fullmatch(self.language) else ""
 
     @property
     def abstract_paragraphs(self) -> list[str]:

@@ -60,6 +60,7 @@ class SharedPageMiddleware:
         etag = '"' + hashlib.sha256(f"{key}:{version}".encode()).hexdigest()[:32] + '"'
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
+            not_modified["ETag"] = etag  # a 304 repeats the validator (RFC 9110 15.4.5)
             return _personal_by_cookie(not_modified)
         kept = current_payload(stored, version)
         if kept is not None:

@@ -116,6 +116,7 @@ _ROW_COLUMNS = (
     "doi",
     "title",
     "title_html",
+    "language",
     "container_title",
     "published_date",
     "published_precision",

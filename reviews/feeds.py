@@ -1,9 +1,8 @@
 """Atom feeds of newly approved reviews: all, and per paper."""
 
-from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
+from paperhub.feeds import AtomFeed
 from paperhub.moderation import ModerationStatus
 from paperhub.text import strip_bidi_controls
 from papers.selectors import paper_or_404
@@ -11,8 +10,7 @@ from papers.selectors import paper_or_404
 from .models import Review
 
 
-class LatestReviewsFeed(Feed):
-    feed_type = Atom1Feed
+class LatestReviewsFeed(AtomFeed):
     title = "PaperHub: new public peer reviews"
     subtitle = "Reviews approved on PaperHub, newest first."
 
@@ -37,8 +35,12 @@ class LatestReviewsFeed(Feed):
     def item_pubdate(self, item):
         return item.published_at or item.created_at
 
+    def item_updateddate(self, item):
+        return item.updated_at  # an edit moves the feed's Last-Modified
+
     def item_author_name(self, item):
-        return strip_bidi_controls(item.reviewer_name)
+        # "" would write an empty atom:name; the feed's author stands in
+        return strip_bidi_controls(item.reviewer_name) or None
 
 
 class PaperReviewsFeed(LatestReviewsFeed):

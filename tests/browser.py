@@ -29,3 +29,35 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+# axe-core's impact levels that fail a test; "minor" and "moderate" findings are left to review.
+AXE_FAILING_IMPACTS = ("serious", "critical")
+# Lesser rules the site once broke and fixed (tokens table's action column, the search forms): kept failing.
+AXE_FAILING_RULES = ("empty-table-header", "landmark-unique")
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations on the page, one readable line per rule and element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {', '.join(node['target'])}: {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in AXE_FAILING_IMPACTS or violation["id"] in AXE_FAILING_RULES
+        for node in violation["nodes"]
+    ]
+
+
+def session_cookie(*, live_server, user) -> dict:
+    """A signed-in user's session cookie for a browser context (the sign-in form has its own journey test).
+
+    Made before Playwright starts: its event loop makes Django refuse database calls in this thread."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}

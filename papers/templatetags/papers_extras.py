@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from papers import markup
@@ -13,6 +13,13 @@ def highlight(snippet: str) -> str:
     """A search snippet with its matches in <mark>; everything else escaped (abstracts are text, not HTML)."""
     escaped = escape(snippet or "")
     return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+@register.filter
+def lang_attr(paper) -> str:
+    """` lang="pt"` for an element holding a paper's own words (title, abstract), so screen readers switch voice."""
+    lang = getattr(paper, "lang", "")
+    return format_html(' lang="{}"', lang) if lang else ""
 
 
 @register.filter

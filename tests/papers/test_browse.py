@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from papers import markup
+from tests.atom import assert_valid_atom
 from tests.papers.factories import AuthorFactory, AuthorshipFactory, PaperFactory, PaperTopicFactory, TopicFactory
 from tests.reviews.factories import ReviewFactory
 
@@ -82,9 +83,7 @@ def test_paper_page_links_authors_and_topics(client, topic_papers):
 
 def parse_atom(response):
     assert response["Content-Type"].startswith("application/atom+xml")
-    root = ET.fromstring(response.content)
-    assert root.tag == f"{ATOM}feed"
-    return root
+    return assert_valid_atom(response.content)
 
 
 def test_paper_feeds_are_valid_atom(client, topic_papers):
@@ -101,6 +100,36 @@ def test_paper_feed_ids_and_links_percent_encode_the_doi(client):
     [entry] = parse_atom(client.get("/feeds/papers.atom")).findall(f"{ATOM}entry")
     assert entry.find(f"{ATOM}id").text == "https://doi.org/10.1000/456%23789"
     assert entry.find(f"{ATOM}link").get("href") == "http://testserver/doi/10.1000/456%23789"
+
+
+FEEDS = (
+    "/feeds/papers.atom",
+    "/feeds/topics/T11478.atom",
+    "/feeds/reviews.atom",
+    "/feeds/reviews/10.5555/feed.paper.atom",
+)
+
+
+def test_every_feed_and_entry_has_an_author(client, topic_papers):
+    paper = PaperFactory(doi="10.5555/feed.paper", title="Fed paper")
+    PaperTopicFactory(paper=paper, topic=topic_papers[0])
+    ReviewFactory(paper=paper, reviewer_name="")  # a review without a reviewer's name: the feed's author stands in
+    for path in FEEDS:
+        root = parse_atom(client.get(path))
+        assert root.find(f"{ATOM}author/{ATOM}name").text == "PaperHub", path
+        assert root.findall(f"{ATOM}entry"), path
+
+
+@pytest.mark.parametrize("path", FEEDS)
+def test_feeds_answer_conditional_requests(client, topic_papers, path):
+    paper = PaperFactory(doi="10.5555/feed.paper", title="Fed paper")
+    PaperTopicFactory(paper=paper, topic=topic_papers[0])
+    ReviewFactory(paper=paper)
+    first = client.get(path)
+    assert first.status_code == 200 and first["Last-Modified"] and first["ETag"]
+    assert client.get(path, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    assert client.get(path, headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}).status_code == 200
 
 
 def test_review_feeds_are_valid_atom_and_only_approved(client):

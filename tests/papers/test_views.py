@@ -618,3 +618,42 @@ def test_suggestions_are_plain_text(client):
     data = client.get("/search/suggest", {"q": "escherich"}).json()
     assert [s["title"] for s in data["suggestions"]] == [paper.title]
     assert_plain(data["suggestions"][0]["title"])
+
+
+def test_affiliation_marks_have_an_accessible_name(client, full_paper):
+    soup = page(client, full_paper.get_absolute_url())
+    mark = soup.select_one("ol.authors sup.aff-marks a")
+    # Read out as "Affiliation 1", described by the affiliation it points to, not as a bare "1".
+    assert mark.get_text() == "1"
+    assert mark["aria-label"] == "Affiliation 1"
+    assert soup.select_one(f"#{mark['aria-describedby']}").get_text() == "Radiology Dept, Example University"
+
+
+@pytest.mark.parametrize(
+    ("language", "lang"), [("pt", "pt"), ("pt-BR", "pt-BR"), ("", None), ("English", None), ("und", None)]
+)
+def test_title_and_abstract_carry_the_papers_language(client, language, lang):
+    # Our own data (no recorded Portuguese payload): the page is English, the paper's own words are not.
+    paper = PaperFactory(
+        doi="10.5555/lingua", title="Efeito da temperatura", abstract="Resumo em português.", language=language
+    )
+    soup = page(client, paper.get_absolute_url())
+    assert soup.html["lang"] == "en"
+    assert soup.h1.get("lang") == lang
+    assert soup.select_one("#abstract p").find_parent(attrs={"lang": True}).get("lang") == (lang or "en")
+    for path in ("/", "/search?q=temperatura"):
+        row = page(client, path).find("a", href=paper.get_absolute_url(), string="Efeito da temperatura")
+        assert row.get("lang") == lang, path
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=heart", "/doi/10.2214/ajr.19.21878"])
+def test_search_landmarks_have_distinct_names(client, full_paper, path):
+    soup = page(client, path)
+    names = []
+    for landmark in soup.select("[role=search], search"):
+        if labelledby := landmark.get("aria-labelledby"):
+            names.append(soup.find(id=labelledby).get_text(strip=True))
+        else:
+            names.append(landmark.get("aria-label"))
+    assert None not in names and "" not in names
+    assert len(set(names)) == len(names) >= 1
