@@ -1,10 +1,9 @@
 """What every API write endpoint does with hostile JSON bodies: a 400 in the error shape, never a 500."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from paperhub.api import MAX_JSON_BYTES, json_nesting_exceeds
-from paperhub.tokens import token_create
+from tests.api import assert_error, token_client
 from tests.papers.factories import PaperFactory
 from tests.reviews.factories import ReviewFactory, UserFactory
 
@@ -22,10 +21,7 @@ def author():
 
 @pytest.fixture
 def client(author):
-    client = APIClient()
-    _, key = token_create(user=author, name="test")
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
+    return token_client(author)
 
 
 @pytest.fixture
@@ -38,14 +34,6 @@ def write_requests(author):
         ("post", f"/api/v1/papers/{DOI}/videos/"),
         ("patch", f"/api/v1/reviews/{review.id}/"),
     ]
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    error = response.json()["error"]
-    assert error["status"] == status and error["code"] == code and error["message"]
-    return error
 
 
 def test_deeply_nested_json_is_400_on_every_write_endpoint(client, write_requests):

@@ -6,6 +6,7 @@ import base64
 import pytest
 from django.core.cache import cache
 
+from tests.api import assert_error
 from tests.papers.factories import PaperFactory
 from tests.reviews.factories import ReviewFactory
 
@@ -14,14 +15,6 @@ pytestmark = pytest.mark.django_db
 
 def crafted_cursor(querystring: str) -> str:
     return base64.b64encode(querystring.encode()).decode()
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    error = response.json()["error"]
-    assert error["status"] == status and error["code"] == code and error["message"]
-    return error
 
 
 def assert_names_parameter(response, name):

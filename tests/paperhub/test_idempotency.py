@@ -4,13 +4,13 @@ import pytest
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.test import APIRequestFactory
 
 from media_links.models import Video
 from paperhub.api import idempotent_response
-from paperhub.tokens import token_create
 from papers.models import Paper
 from reviews.models import Review
+from tests.api import token_client
 from tests.papers.factories import PaperFactory
 from tests.reviews.factories import UserFactory
 
@@ -30,10 +30,7 @@ REVIEW = {
 
 
 def client_for(user):
-    client = APIClient()
-    _, key = token_create(user=user, name="test")
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
+    return token_client(user)
 
 
 @pytest.fixture
