@@ -1,9 +1,10 @@
 """/api/v1/: every endpoint, listed explicitly because DOIs contain slashes (the longer paths come first)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from media_links.api import views as video_views
+from paperhub.views import page_not_found
 from papers.api import views as paper_views
 from reviews.api import views as review_views
 
@@ -22,4 +23,7 @@ urlpatterns = [
     path("videos/<int:pk>/", video_views.VideoDetail.as_view(), name="video-detail"),
     path("topics/", paper_views.TopicList.as_view(), name="topic-list"),
     path("topics/<str:id>/", paper_views.TopicDetail.as_view(), name="topic-detail"),
+    # Any other address ending in a slash: the JSON 404 even with DEBUG on (a local install), where Django would
+    # answer its HTML debug page. Addresses without the slash still get APPEND_SLASH's redirect first.
+    re_path(r"^(?:.*/)?$", page_not_found),
 ]

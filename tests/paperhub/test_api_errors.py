@@ -34,6 +34,18 @@ def test_unknown_routes_are_404_in_the_error_shape(client, url):
     assert_error(client.get(url), 404, "not_found")
 
 
+@pytest.mark.parametrize("url", ["/api/v1/nope/", "/api/v1/reviews/abc/", "/api/v1/"])
+def test_unknown_routes_are_json_even_with_debug_on(client, settings, url):
+    """`make run` serves with DEBUG on, where Django's own 404 is an HTML debug page."""
+    settings.DEBUG = True
+    assert_error(client.get(url), 404, "not_found")
+
+
+def test_an_address_without_its_slash_is_still_redirected(client):
+    response = client.get("/api/v1/papers")
+    assert response.status_code == 301 and response["Location"] == "/api/v1/papers/"
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
