@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import get_script_prefix, reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 
@@ -351,12 +351,8 @@ class Reference(models.Model):
     def display_text(self) -> str:
         if self.raw:
             return self.raw
-        parts = [self.authors, f"({self.year})" if self.year else "", self.title, self.journal]
-        tail = ", ".join(p for p in (self.volume, self.pages) if p)
-        text = ". ".join(p.strip().rstrip(".") for p in parts if p)
-        if tail:
-            text = f"{text}, {tail}" if text else tail
-        return text  # may be empty: a reference known only by its DOI shows just its links
+        # may be empty: a reference known only by its DOI shows just its links
+        return self._citation(title=self.title.strip().rstrip("."), escape=str)
 
     @property
     def display_html(self) -> str:
@@ -364,16 +360,19 @@ class Reference(models.Model):
         if self.raw or not self.title:
             return conditional_escape(self.display_text)
         # The fragment was cleaned when stored; stripping trailing dots from it cannot open or break a tag.
-        title = mark_safe(markup.fragment(self.title_html, self.title).strip().rstrip("."))
-        before = [
-            conditional_escape(p.strip().rstrip("."))
-            for p in (self.authors, f"({self.year})" if self.year else "")
-            if p
-        ]
-        after = [conditional_escape(self.journal.strip().rstrip("."))] if self.journal else []
-        text = mark_safe(". ".join([*before, title, *after]))
-        tail = ", ".join(p for p in (self.volume, self.pages) if p)
-        return format_html("{}, {}", text, tail) if tail else text
+        title = markup.fragment(self.title_html, self.title).strip().rstrip(".")
+        return mark_safe(self._citation(title=title, escape=conditional_escape))
+
+    def _citation(self, *, title: str, escape) -> str:
+        """Authors (year). Title. Journal, volume, pages: each part but the ready-made title passed through escape."""
+        parts = [escape(p.strip().rstrip(".")) for p in (self.authors, f"({self.year})" if self.year else "") if p]
+        parts += [title] if self.title else []
+        parts += [escape(self.journal.strip().rstrip("."))] if self.journal else []
+        text = ". ".join(parts)
+        tail = escape(", ".join(p for p in (self.volume, self.pages) if p))
+        if tail:
+            text = f"{text}, {tail}" if text else tail
+        return text
 
     @property
     def doi_url(self) -> str:

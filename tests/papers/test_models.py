@@ -107,3 +107,17 @@ def test_doi_paths_are_what_reverse_gives(doi):
 
     for name in ("papers:detail", "api:paper-detail", "papers:refresh"):
         assert doi_path(name, doi) == reverse(name, kwargs={"doi": doi})
+
+
+def test_reference_html_is_its_text_escaped_with_the_title_markup():
+    reference = Reference(
+        authors="Doe J & Roe R.",
+        year="2001",
+        title="On E. coli",
+        title_html="On <i>E. coli</i>",
+        journal="J. <Bio>",
+        volume="12",
+        pages="3-9",
+    )
+    assert reference.display_text == "Doe J & Roe R. (2001). On E. coli. J. <Bio>, 12, 3-9"
+    assert reference.display_html == ("Doe J &amp; Roe R. (2001). On <i>E. coli</i>. J. &lt;Bio&gt;, 12, 3-9")
