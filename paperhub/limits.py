@@ -40,15 +40,8 @@ def attempt_limit_message(request, *, limits: AttemptLimits) -> str | None:
     """Before an attempt, counting nothing: a message if the person has used up either allowance, else None.
     Count the attempt's outcome with attempt_count. (Concurrent attempts can pass together: a burst overshoots
     by at most its size, once.)"""
-    buckets = [
-        ("", limits.user_rate, limits.ip_rate, limits.what),
-        (":rejected", limits.rejected_user_rate, limits.rejected_ip_rate, "rejected attempts"),
-    ]
-    for suffix, user_rate, ip_rate, what in buckets:
-        for who, key, rate in (("your account", "user", user_rate), ("your network", _client_ip, ip_rate)):
-            if key == "user" and not request.user.is_authenticated:
-                continue
-            group = f"{limits.group}{suffix}:{'user' if key == 'user' else 'ip'}"
+    for accepted, what in ((True, limits.what), (False, "rejected attempts")):
+        for who, group, key, rate in _attempt_buckets(request, limits, accepted=accepted):
             usage = get_usage(request, group=group, key=key, rate=rate, increment=False)
             if usage is not None and usage["count"] >= usage["limit"]:
                 return _message(what=what, who=who, rate=rate)
@@ -57,14 +50,19 @@ def attempt_limit_message(request, *, limits: AttemptLimits) -> str | None:
 
 def attempt_count(request, *, limits: AttemptLimits, accepted: bool) -> None:
     """Count one attempt that was accepted (stored) or rejected (invalid, duplicate)."""
-    suffix, user_rate, ip_rate = (
-        ("", limits.user_rate, limits.ip_rate)
-        if accepted
-        else (":rejected", limits.rejected_user_rate, limits.rejected_ip_rate)
+    for _, group, key, rate in _attempt_buckets(request, limits, accepted=accepted):
+        get_usage(request, group=group, key=key, rate=rate, increment=True)
+
+
+def _attempt_buckets(request, limits: AttemptLimits, *, accepted: bool):
+    """(who, group, key, rate) of the counters one outcome goes to: the account's (when signed in) and the IP's."""
+    suffix = "" if accepted else ":rejected"
+    user_rate, ip_rate = (
+        (limits.user_rate, limits.ip_rate) if accepted else (limits.rejected_user_rate, limits.rejected_ip_rate)
     )
     if request.user.is_authenticated:
-        get_usage(request, group=f"{limits.group}{suffix}:user", key="user", rate=user_rate, increment=True)
-    get_usage(request, group=f"{limits.group}{suffix}:ip", key=_client_ip, rate=ip_rate, increment=True)
+        yield "your account", f"{limits.group}{suffix}:user", "user", user_rate
+    yield "your network", f"{limits.group}{suffix}:ip", _client_ip, ip_rate
 
 
 def video_limits() -> AttemptLimits:
