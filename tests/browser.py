@@ -61,3 +61,11 @@ def session_cookie(*, live_server, user) -> dict:
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     return {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
+
+
+def new_page(browser, *, cookie: dict | None = None, **context_options):
+    """A page in a browser context of its own, signed in when given a session_cookie()."""
+    context = browser.new_context(**context_options)
+    if cookie:
+        context.add_cookies([cookie])
+    return context.new_page()

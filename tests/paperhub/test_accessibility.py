@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from paperhub.tokens import token_create
 from papers.models import Author, Paper, Topic
-from tests.browser import axe_violations, chromium, session_cookie
+from tests.browser import axe_violations, chromium, new_page, session_cookie
 from tests.media_links.factories import VideoFactory
 from tests.reviews.factories import ReviewFactory, UserFactory
 
@@ -68,10 +68,7 @@ def test_no_serious_or_critical_axe_violations_on_any_page_kind(live_server, sit
     runs = ((None, anonymous_paths(site)), (cookie, signed_in_paths(site)))
     with chromium() as browser:
         for cookie, paths in runs:
-            context = browser.new_context()
-            if cookie:
-                context.add_cookies([cookie])
-            page = context.new_page()
+            page = new_page(browser, cookie=cookie)
             for path in paths:
                 page.goto(f"{live_server.url}{path}")
                 assert "/accounts/login/" not in page.url or path.startswith("/accounts/"), path
@@ -118,9 +115,7 @@ def test_focus_ring_contrasts_3_to_1_with_what_is_behind_it(live_server, site):
     cookie = session_cookie(live_server=live_server, user=site["user"])
     paper_url = site["paper"].get_absolute_url()
     with chromium() as browser:
-        context = browser.new_context()
-        context.add_cookies([cookie])
-        page = context.new_page()
+        page = new_page(browser, cookie=cookie)
         for path in ("/", paper_url, "/search?q=cell", f"{paper_url}/reviews/new", "/account/tokens"):
             page.goto(f"{live_server.url}{path}")
             seen = set()
@@ -155,10 +150,7 @@ def test_no_page_scrolls_sideways_at_phone_width(live_server, site):
     runs = ((None, anonymous_paths(site)), (cookie, signed_in_paths(site)))
     with chromium() as browser:
         for cookie, paths in runs:
-            context = browser.new_context(viewport={"width": 390, "height": 844})
-            if cookie:
-                context.add_cookies([cookie])
-            page = context.new_page()
+            page = new_page(browser, cookie=cookie, viewport={"width": 390, "height": 844})
             for path in paths:
                 page.goto(f"{live_server.url}{path}")
                 measured = page.evaluate(_WIDEST_JS)

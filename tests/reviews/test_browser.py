@@ -7,7 +7,7 @@ from django.core import mail
 
 from papers.models import Paper
 from reviews import services
-from tests.browser import chromium, session_cookie
+from tests.browser import chromium, new_page, session_cookie
 from tests.papers.factories import PaperFactory
 from tests.reviews.factories import UserFactory
 from tests.reviews.xss_vectors import XSS_VECTORS
@@ -118,9 +118,7 @@ def test_a_review_made_of_xss_vectors_is_inert_in_the_browser(live_server, paper
 def test_the_review_box_counts_characters_live_and_keeps_what_is_pasted(live_server, paper):
     cookie = session_cookie(live_server=live_server, user=UserFactory())
     with chromium() as browser:
-        context = browser.new_context()
-        context.add_cookies([cookie])
-        page = context.new_page()
+        page = new_page(browser, cookie=cookie)
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"{live_server.url}/doi/10.5555/browser.paper/reviews/new")
@@ -139,9 +137,7 @@ def test_the_review_box_counts_characters_live_and_keeps_what_is_pasted(live_ser
 def test_after_a_refused_submit_focus_is_on_the_summary_and_its_links_reach_the_fields(live_server, paper):
     cookie = session_cookie(live_server=live_server, user=UserFactory())
     with chromium() as browser:
-        context = browser.new_context()
-        context.add_cookies([cookie])
-        page = context.new_page()
+        page = new_page(browser, cookie=cookie)
         page.goto(f"{live_server.url}/doi/10.5555/browser.paper/reviews/new")
         page.fill("textarea[name=body]", "Kept.")
         page.click("button[name=submit]")
