@@ -46,12 +46,12 @@ def normalize_doi(value: str) -> str:
     # %3F stays part of the DOI.
     is_link = bool(_RESOLVER_URL.match(text))
     if is_link:
-        text = re.split(r"[?#]", text, maxsplit=1)[0]
+        text = _without_query(text)
     # A DOI pasted from a URL may still be percent-encoded (10.1000%2Fabc, https%3A%2F%2Fdoi.org%2F...).
     if "%" in text:
         text = unquote(text).strip()
         if not is_link and _RESOLVER_URL.match(text):  # a whole link encoded once: its DOI was encoded twice
-            text = re.split(r"[?#]", text, maxsplit=1)[0]
+            text = _without_query(text)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise InvalidDOI("The DOI contains control characters.")
     _refuse_non_ascii(text)
@@ -81,6 +81,10 @@ def normalize_doi(value: str) -> str:
     if not (_DOI.match(text) and idutils.is_doi(text)):
         raise InvalidDOI(f"“{_shorten(text)}” is not a well-formed DOI.")
     return text.lower()
+
+
+def _without_query(link: str) -> str:
+    return re.split(r"[?#]", link, maxsplit=1)[0]
 
 
 def strip_trailing_punctuation(text: str) -> str:
