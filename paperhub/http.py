@@ -23,9 +23,10 @@ logger = logging.getLogger(__name__)
 class UpstreamError(Exception):
     """Something went wrong talking to `upstream`; the message is fit to show on a paper page."""
 
-    def __init__(self, upstream: str, message: str):
+    def __init__(self, upstream: str, message: str, *, status: int | None = None):
         super().__init__(f"{upstream}: {message}")
         self.upstream = upstream
+        self.status = status  # the HTTP status, when there was an answer
 
 
 class UpstreamNotFound(UpstreamError):
@@ -35,8 +36,8 @@ class UpstreamNotFound(UpstreamError):
 class UpstreamUnavailable(UpstreamError):
     """Timeouts, refused connections, 429 and 5xx: worth retrying later, after `retry_after` seconds if given."""
 
-    def __init__(self, upstream: str, message: str, retry_after: float | None = None):
-        super().__init__(upstream, message)
+    def __init__(self, upstream: str, message: str, retry_after: float | None = None, *, status: int | None = None):
+        super().__init__(upstream, message, status=status)
         self.retry_after = retry_after
 
 
@@ -119,12 +120,13 @@ def _raise_for_status(upstream: str, response: httpx.Response, not_found_statuse
         return
     logger.info("%s answered %s for %s", upstream, status, response.request.url)
     if status in not_found_statuses:
-        raise UpstreamNotFound(upstream, "no such record")
+        raise UpstreamNotFound(upstream, "no such record", status=status)
+    retry_after = parse_retry_after(response.headers)
     if status == 429:
-        raise UpstreamUnavailable(upstream, "rate limited (429)", retry_after=parse_retry_after(response.headers))
+        raise UpstreamUnavailable(upstream, "rate limited (429)", retry_after=retry_after, status=status)
     if status >= 500:
-        raise UpstreamUnavailable(upstream, f"server error ({status})", retry_after=parse_retry_after(response.headers))
-    raise UpstreamBadResponse(upstream, f"unexpected answer ({status})")
+        raise UpstreamUnavailable(upstream, f"server error ({status})", retry_after=retry_after, status=status)
+    raise UpstreamBadResponse(upstream, f"unexpected answer ({status})", status=status)
 
 
 def parse_retry_after(headers: httpx.Headers) -> float | None:

@@ -463,3 +463,49 @@ class IdentifierLookup(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("papers:lookup", kwargs={"pk": self.pk})
+
+
+class EnrichmentState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Fetching"
+    DONE = "done", "Done"
+    NONE = "none", "None available"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Failed"
+
+
+class Enrichment(models.Model):
+    """Where one enrichment of a paper (its full text, its summary …) stands: one row per paper and kind.
+
+    The kinds are registered by the apps that own them (papers.enrichments); papers only keeps their states, so
+    pages, the admin and the periodic re-check treat every kind alike.
+    """
+
+    State = EnrichmentState
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="enrichments")
+    kind = models.CharField(max_length=40, help_text="The registered enrichment, e.g. fulltext or summary.")
+    state = models.CharField(max_length=10, choices=EnrichmentState.choices, default=EnrichmentState.QUEUED)
+    source = models.CharField(max_length=60, blank=True, help_text="The upstream asked, or the one that answered.")
+    detail = models.TextField(blank=True, help_text="The outcome in words, as pages show it.")
+    upstream_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The upstream's HTTP status.")
+    input_key = models.CharField(
+        max_length=200, blank=True, help_text="What the enrichment was computed from (a PMCID …): a new one re-runs it."
+    )
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True, help_text="When beat looks again.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["paper", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "kind"], name="enrichment_unique_kind"),
+            models.CheckConstraint(condition=Q(state__in=EnrichmentState.values), name="enrichment_state_valid"),
+        ]
+        indexes = [models.Index(fields=["next_check_at"], name="enrichment_next_check")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} {self.kind}: {self.state}"
