@@ -103,7 +103,15 @@ class Paper(models.Model):
     pmid = models.CharField("PMID", max_length=12, blank=True, db_index=True)
     pmcid = models.CharField("PMCID", max_length=16, blank=True)
     arxiv_id = models.CharField("arXiv id", max_length=40, blank=True)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, help_text="Plain-text paragraphs separated by blank lines.")
+    summary_source = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text='Where the summary comes from: "eLife digest", "TLDR by Semantic Scholar" …',
+    )
+    # The plain words of the paper's full text (written by the app that owns the full text), bounded: search
+    # weighs them below the abstract. Never shown.
+    body_text = models.TextField(blank=True, editable=False)
 
     fetch_state = models.CharField(max_length=10, choices=FetchState.choices, default=FetchState.PENDING)
     fetch_error = models.TextField(blank=True)
@@ -326,6 +334,9 @@ class Reference(models.Model):
     pages = models.CharField(max_length=50, blank=True)
     doi = models.CharField("DOI", max_length=doi_lib.MAX_DOI_LENGTH, blank=True, db_index=True)
     pmid = models.CharField("PMID", max_length=12, blank=True)
+    cited_in = models.JSONField(
+        default=list, blank=True, help_text="Ids of the places in the paper's full text that cite this reference."
+    )
     cited_paper = models.ForeignKey(
         Paper,
         on_delete=models.SET_NULL,
