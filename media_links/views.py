@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from paperhub.limits import attempt_count, attempt_limit_message, video_limits
+from papers.models import without_heavy_paper_fields
 from papers.selectors import paper_for_contribution_or_404
 
 from . import services
@@ -49,7 +50,7 @@ def video_new(request: HttpRequest, doi: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def video_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    video = get_object_or_404(Video.objects.select_related("paper"), pk=pk)
+    video = get_object_or_404(without_heavy_paper_fields(Video.objects.select_related("paper")), pk=pk)
     if video.added_by_id != request.user.id and not request.user.is_staff:
         raise PermissionDenied("Only the person who linked a video can remove it.")
     if request.method == "POST":

@@ -389,6 +389,11 @@ PAPERHUB_STUCK_AFTER_MINUTES = env_int("PAPERHUB_STUCK_AFTER_MINUTES", 15)
 # A paper whose metadata never arrived (no upstream knows the DOI) is removed after this many days without a
 # change, unless someone attached a review or video; 0 keeps them.
 PAPERHUB_REMOVE_UNRESOLVED_AFTER_DAYS = env_int("PAPERHUB_REMOVE_UNRESOLVED_AFTER_DAYS", 30)
+# Characters of a paper's full text that search indexes (papers.services.paper_set_body_text), cut at a word.
+# 100,000 holds a long article whole (60-100k) and is where a tsvector's word positions run out (16,383 at about
+# 6.1 characters a word, measured on the recorded PMC body): text past it could only be matched, never placed.
+# Its tsvector is about 35 KB, far below PostgreSQL's 1 MB cap; tokenising it takes about 33 ms per write.
+PAPERHUB_SEARCH_BODY_MAX_CHARS = env_int("PAPERHUB_SEARCH_BODY_MAX_CHARS", 100_000)
 
 CELERY_BEAT_SCHEDULE = {
     "papers-refresh-stale": {"task": "papers.tasks.papers_refresh_stale", "schedule": 3600.0},

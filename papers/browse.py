@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from .models import Author, Authorship, Domain, Field, Paper, Subfield, Topic
+from .models import Author, Authorship, Domain, Field, Paper, Subfield, Topic, without_heavy_paper_fields
 
 LEVELS = {"domains": Domain, "fields": Field, "subfields": Subfield, "topics": Topic}
 # How to reach papers from each level, through PaperTopic.
@@ -79,6 +79,8 @@ def author_papers(*, orcid: str) -> tuple[Author | None, list[Authorship]]:
     if author is None:
         return None, []
     authorships = list(
-        Authorship.objects.filter(author=author).select_related("paper").order_by("-paper__published_date")
+        without_heavy_paper_fields(Authorship.objects.filter(author=author).select_related("paper")).order_by(
+            "-paper__published_date"
+        )
     )
     return author, authorships

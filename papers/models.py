@@ -77,6 +77,22 @@ class PaperQuerySet(models.QuerySet):
         return self.exclude(fetch_state=FetchState.READY).filter(fetched_at__isnull=True)
 
 
+# Never shown on a page, list, feed or API record, and large: the full text's words (up to
+# PAPERHUB_SEARCH_BODY_MAX_CHARS) and the tsvector built from them. Paper.objects leaves them out of every read;
+# code that needs them names them in values()/values_list() (only() cannot bring them back).
+PAPER_HEAVY_FIELDS = ("body_text", "search_vector")
+
+
+class PaperManager(models.Manager.from_queryset(PaperQuerySet)):
+    def get_queryset(self) -> PaperQuerySet:
+        return super().get_queryset().defer(*PAPER_HEAVY_FIELDS)
+
+
+def without_heavy_paper_fields(queryset: models.QuerySet, path: str = "paper") -> models.QuerySet:
+    """`queryset` (which select_related()s the paper at `path`) without loading that paper's heavy fields."""
+    return queryset.defer(*(f"{path}__{name}" for name in PAPER_HEAVY_FIELDS))
+
+
 class Paper(models.Model):
     FetchState = FetchState
     DatePrecision = DatePrecision
@@ -120,12 +136,14 @@ class Paper(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Full-text search document (PostgreSQL): title, authors, venue and abstract, weighted A to D. Kept current
-    # by database triggers (migration papers 0003), whatever code path writes the paper or its authors. On SQLite
-    # it stays empty: the FTS5 table papers_paper_fts (migration 0005) holds the same document.
+    # Full-text search document (PostgreSQL): title A, authors and venue B, abstract C, body text D. Kept current
+    # by database triggers (migrations papers 0003, 0009), whatever code path writes the paper or its authors. On
+    # SQLite it stays empty: the FTS5 table papers_paper_fts (migrations 0005, 0009) holds the same document.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = PaperQuerySet.as_manager()
+    # The default manager defers PAPER_HEAVY_FIELDS; the base manager (related-object access, refresh_from_db)
+    # stays plain so a deferred field can still be loaded on access.
+    objects = PaperManager()
 
     class Meta:
         ordering = ["-created_at"]

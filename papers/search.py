@@ -1,9 +1,9 @@
-"""Full-text search over papers, ranked title > authors > venue > abstract, unaccented, stemmed (english).
+"""Full-text search over papers, ranked title > authors, venue > abstract > full text, unaccented, stemmed (english).
 
 One API for both databases; each has a small backend with the same three methods:
-- PostgreSQL: the stored tsvector (title A, authors B, venue C, abstract D, migration 0003), websearch_to_tsquery,
-  ts_rank and ts_headline.
-- SQLite (`make run`): an FTS5 index kept current by triggers (migration 0005), the same web-search syntax
+- PostgreSQL: the stored tsvector (title A, authors and venue B, abstract C, body text D; migrations 0003, 0009),
+  websearch_to_tsquery, ts_rank and ts_headline.
+- SQLite (`make run`): an FTS5 index kept current by triggers (migrations 0005, 0009), the same web-search syntax
   translated by papers/websearch.py, bm25 with matching column weights and snippet().
 """
 
@@ -94,9 +94,16 @@ class _PostgresSearch:
 # (FTS5's auxiliary functions only work inside a MATCH query on the index itself).
 _FTS_IDS = "SELECT rowid FROM papers_paper_fts WHERE papers_paper_fts MATCH %s"
 _FTS_ROW = "FROM papers_paper_fts WHERE papers_paper_fts MATCH %s AND rowid = papers_paper.id"
-# Column weights (title, authors, venue, abstract) in the ratio of ts_rank's A-D defaults (1, 0.4, 0.2, 0.1);
-# negated because bm25 is better when lower and callers sort on -rank.
-_FTS_RANK = f"SELECT -bm25(papers_paper_fts, 10.0, 4.0, 2.0, 1.0) {_FTS_ROW}"
+# Column weights (title, authors, venue, abstract) in the ratio of ts_rank's A-C defaults (1, 0.4, 0.4, 0.2);
+# negated because bm25 is better when lower and callers sort on -rank. The body cannot simply weigh less: bm25
+# saturates term frequency, so a word repeated through a body would outscore one title word whatever the weights.
+# So it ranks in a tier of its own: papers matching outside the body score above 1, those matching only in it
+# score their body's bm25 squeezed into [0, 1) (on PostgreSQL, ts_rank keeps a body-only match under 0.1).
+_FTS_META = "bm25(papers_paper_fts, 10.0, 4.0, 4.0, 2.0, 0.0)"
+_FTS_BODY = "bm25(papers_paper_fts, 0.0, 0.0, 0.0, 0.0, 1.0)"
+_FTS_RANK = (
+    f"SELECT CASE WHEN {_FTS_META} < 0 THEN 1.0 - {_FTS_META} ELSE -{_FTS_BODY} / (1.0 - {_FTS_BODY}) END {_FTS_ROW}"
+)
 # From column 3 (abstract), or 0 (title) when there is no abstract: what ts_headline reads on PostgreSQL.
 _FTS_SNIPPET = (
     "SELECT snippet(papers_paper_fts, CASE WHEN papers_paper_fts.abstract <> '' THEN 3 ELSE 0 END,"

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -233,6 +234,28 @@ def paper_link_citations(*, paper: Paper) -> None:
     if citing.update(cited_paper=paper):
         changed |= citing_papers | {paper.id}  # their reference lists now link here
     papers_touch(paper_ids=changed)
+
+
+def paper_set_body_text(*, paper_id: int, text: str) -> None:
+    """Store the words of the paper's full text for search, bounded; nothing is written when they are unchanged.
+
+    Whitespace is folded (search reads words, and an unchanged text then compares equal) and the text is cut at a
+    word boundary after PAPERHUB_SEARCH_BODY_MAX_CHARS characters. The comparison happens in the database, so the
+    stored text is never read back. A write moves `updated_at`: cached search results follow it.
+    """
+    body = bounded_body_text(text, limit=settings.PAPERHUB_SEARCH_BODY_MAX_CHARS)
+    if Paper.objects.filter(id=paper_id).exclude(body_text=body).update(body_text=body, updated_at=timezone.now()):
+        versions.papers_changed(paper_ids=[paper_id])
+
+
+def bounded_body_text(text: str, *, limit: int) -> str:
+    words = " ".join(text.replace("\x00", " ").split())  # PostgreSQL text cannot hold NUL
+    if len(words) <= limit:
+        return words
+    if words[limit] == " ":
+        return words[:limit]
+    cut = words[:limit].rsplit(" ", 1)[0]
+    return cut if " " in words[:limit] else words[:limit]  # one word longer than the limit: cut inside it
 
 
 def papers_touch(*, paper_ids) -> None:

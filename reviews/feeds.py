@@ -5,6 +5,7 @@ from django.urls import reverse
 from paperhub.feeds import AtomFeed
 from paperhub.moderation import ModerationStatus
 from paperhub.text import strip_bidi_controls
+from papers.models import without_heavy_paper_fields
 from papers.selectors import paper_or_404
 
 from .models import Review
@@ -18,7 +19,9 @@ class LatestReviewsFeed(AtomFeed):
         return reverse("papers:home")
 
     def items(self, paper=None):
-        reviews = Review.objects.filter(status=ModerationStatus.APPROVED).select_related("paper")
+        reviews = without_heavy_paper_fields(
+            Review.objects.filter(status=ModerationStatus.APPROVED).select_related("paper")
+        )
         if paper is not None:
             reviews = reviews.filter(paper=paper)
         return reviews.order_by("-published_at", "-id")[:50]

@@ -1,13 +1,14 @@
 from django.db.models import Q, QuerySet
 
 from paperhub.moderation import ModerationStatus
+from papers.models import without_heavy_paper_fields
 
 from .models import Review
 
 
 def reviews_visible_to(*, user) -> QuerySet[Review]:
     """Approved reviews for everyone; pending and rejected ones only for their author and staff."""
-    reviews = Review.objects.select_related("paper")
+    reviews = without_heavy_paper_fields(Review.objects.select_related("paper"))
     if user.is_authenticated and user.is_staff:
         return reviews
     if user.is_authenticated:
@@ -16,4 +17,6 @@ def reviews_visible_to(*, user) -> QuerySet[Review]:
 
 
 def reviews_of_user(*, user) -> QuerySet[Review]:
-    return Review.objects.filter(author=user).select_related("paper").order_by("-created_at")
+    return without_heavy_paper_fields(Review.objects.filter(author=user).select_related("paper")).order_by(
+        "-created_at"
+    )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import contributor_display_name
+from papers.models import without_heavy_paper_fields
 from papers.selectors import paper_for_contribution_or_404
 
 from . import selectors, services
@@ -61,7 +62,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_object_or_404(Review, pk=pk)
+    review = get_object_or_404(without_heavy_paper_fields(Review.objects.select_related("paper")), pk=pk)
     if review.author_id != request.user.id:
         raise PermissionDenied("Only the author of a review can edit it.")
     # An edit still waiting for moderation is what the author continues from.
@@ -86,7 +87,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_object_or_404(Review, pk=pk)
+    review = get_object_or_404(without_heavy_paper_fields(Review.objects.select_related("paper")), pk=pk)
     if review.author_id != request.user.id and not request.user.is_staff:
         raise PermissionDenied("Only the author of a review can delete it.")
     if request.method == "POST":

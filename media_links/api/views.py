@@ -9,6 +9,7 @@ from paperhub.api import conditional, error_response, idempotent
 from paperhub.limits import attempt_count, attempt_limit_message, video_limits
 from paperhub.moderation import ModerationStatus
 from papers.api.views import DOI_PARAMETER
+from papers.models import without_heavy_paper_fields
 from papers.selectors import paper_for_contribution_or_404, paper_or_404
 
 from .. import services
@@ -32,7 +33,9 @@ class PaperVideos(generics.ListAPIView):
 
     def get_queryset(self):
         paper = paper_or_404(self.kwargs["doi"])
-        return Video.objects.filter(_visible(self.request.user), paper=paper).select_related("paper")
+        return without_heavy_paper_fields(
+            Video.objects.filter(_visible(self.request.user), paper=paper).select_related("paper")
+        )
 
     @extend_schema(operation_id="papers_videos_list", parameters=[DOI_PARAMETER], summary="Videos of a paper")
     def get(self, request, *args, **kwargs):
@@ -85,7 +88,7 @@ class VideoDetail(generics.GenericAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return Video.objects.filter(_visible(self.request.user)).select_related("paper")
+        return without_heavy_paper_fields(Video.objects.filter(_visible(self.request.user)).select_related("paper"))
 
     @extend_schema(operation_id="videos_retrieve", summary="One video")
     def get(self, request, pk):

@@ -14,7 +14,7 @@ from paperhub.limits import paper_add_limit_message
 
 from .. import citation, selectors, services, versions
 from .. import doi as doi_lib
-from ..models import Reference, Topic
+from ..models import Reference, Topic, without_heavy_paper_fields
 from ..selectors import paper_or_404
 from .filters import PaperFilter
 from .renderers import EXPORT_RENDERERS, BibTeXRenderer, CSLJSONRenderer, RISRenderer
@@ -178,7 +178,9 @@ class PaperReferences(generics.ListAPIView):
 
     def get_queryset(self):
         paper = paper_or_404(self.kwargs["doi"])
-        return Reference.objects.filter(paper=paper).select_related("cited_paper").order_by("position")
+        return without_heavy_paper_fields(
+            Reference.objects.filter(paper=paper).select_related("cited_paper"), "cited_paper"
+        ).order_by("position")
 
     @extend_schema(operation_id="papers_references", parameters=[DOI_PARAMETER], summary="References of a paper")
     def get(self, request, *args, **kwargs):

@@ -8,6 +8,7 @@ from paperhub.api import conditional, idempotent
 from paperhub.limits import submission_limit_message
 from paperhub.moderation import ModerationStatus
 from papers.api.views import DOI_PARAMETER
+from papers.models import without_heavy_paper_fields
 from papers.selectors import paper_for_contribution_or_404, paper_or_404
 
 from .. import selectors, services
@@ -26,7 +27,7 @@ class PaperReviews(generics.ListAPIView):
         visible = Q(status=ModerationStatus.APPROVED)
         if self.request.user.is_authenticated:
             visible |= Q(author=self.request.user)
-        return Review.objects.filter(visible, paper=paper).select_related("paper")
+        return without_heavy_paper_fields(Review.objects.filter(visible, paper=paper).select_related("paper"))
 
     @extend_schema(operation_id="papers_reviews_list", parameters=[DOI_PARAMETER], summary="Reviews of a paper")
     def get(self, request, *args, **kwargs):
