@@ -44,6 +44,9 @@ class EnrichmentKind:
     missing: str = "nothing to fetch it from"
     # How long after each outcome beat asks again; a state absent here is not re-checked.
     recheck_after: dict[str, dt.timedelta] = field(default_factory=dict)
+    # Shown in the API's paper record under this key ("full_text"): state, source, detail and `url(paper)`.
+    api_field: str = ""
+    url: Callable[[Paper], str] | None = None
 
 
 _kinds: dict[str, EnrichmentKind] = {}
