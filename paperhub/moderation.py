@@ -29,3 +29,27 @@ def contributor_display_name(user) -> str:
 
     profile = ReviewerProfile.objects.filter(user=user).first()
     return strip_bidi_controls((profile and profile.display_name) or user.get_full_name() or "")
+
+
+def approved_paper_count(model, *, name: str, attribute: str, label: str):
+    """A papers.extensions.PaperCount of `model`'s approved rows per paper (reviews, videos)."""
+    from django.db.models import Count, Exists, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from papers.extensions import PaperCount
+
+    def approved():
+        return model.objects.filter(status=ModerationStatus.APPROVED)
+
+    def per_paper():
+        rows = approved().filter(paper=OuterRef("pk")).order_by().values("paper").annotate(n=Count("id"))
+        return Coalesce(Subquery(rows.values("n")[:1]), 0)
+
+    return PaperCount(
+        name=name,
+        attribute=attribute,
+        label=label,
+        per_paper=per_paper,
+        exists=lambda: Exists(approved().filter(paper=OuterRef("pk"))),
+        total=lambda: approved().count(),
+    )

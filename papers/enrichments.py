@@ -21,6 +21,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from paperhub.retries import task_outcome
@@ -44,6 +45,9 @@ class EnrichmentKind:
     missing: str = "nothing to fetch it from"
     # How long after each outcome beat asks again; a state absent here is not re-checked.
     recheck_after: dict[str, dt.timedelta] = field(default_factory=dict)
+    # Shown in the API's paper record under this key ("full_text"): state, source, detail and `url(paper)`.
+    api_field: str = ""
+    url: Callable[[Paper], str] | None = None
 
 
 _kinds: dict[str, EnrichmentKind] = {}
@@ -213,3 +217,27 @@ def describe(row: Enrichment | None, *, label: str) -> str:
     if row.state == State.DONE and row.source:
         return f"{label}: from {row.source}"
     return f"{label}: {row.get_state_display().lower()}"
+
+
+# ---------------------------------------------------------------- what one enrichment hands to other apps
+
+
+@dataclass(frozen=True)
+class JournalReviewRecord:
+    """A review (or the authors' response) the journal published with the paper, e.g. a JATS <sub-article>."""
+
+    kind: str  # "decision-letter", "referee-report", "author-comment", "reply" …
+    title: str
+    html: str  # already converted and cleaned (fulltext.jats); the receiver cleans again with its own rules
+    text: str  # the same as plain text
+    authors: list[str]
+    date: dt.date | None
+    license_url: str
+    doi: str  # the review's own DOI, when it has one (eLife: 10.7554/eLife.01567.014)
+    journal: str  # the journal's name, e.g. "eLife"
+    source_url: str  # where the original is public (its DOI link, else the article's)
+
+
+# Sent (sender = the app that found them) with `paper` and `reviews: list[JournalReviewRecord]`, every time the
+# paper's full text is stored: the receiver makes the paper's journal-published reviews match the list.
+journal_reviews_found = Signal()

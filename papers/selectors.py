@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
-from media_links.models import Video
-from paperhub.moderation import ModerationStatus
-from reviews.models import Review
-
 from . import doi as doi_lib
+from . import extensions
 from .models import Authorship, Paper, PaperTopic, Reference
 
 
@@ -54,11 +50,13 @@ def paper_version(*, doi: str) -> PaperVersion | None:
 
 
 def paper_get_for_page(*, doi: str) -> Paper | None:
-    """The paper with everything its page shows, or None. Seven queries, whatever the paper's size."""
-    approved = ModerationStatus.APPROVED
+    """The paper with papers' own parts of its page, or None. Six queries, whatever the paper's size.
+
+    The sections other apps add load their own data (papers.extensions); their counts come as annotations.
+    """
     return (
         Paper.objects.filter(doi=doi)
-        .annotate(cited_by_count=Count("citations__paper", distinct=True))
+        .annotate(cited_by_count=Count("citations__paper", distinct=True), **extensions.count_annotations())
         .prefetch_related(
             Prefetch("authorships", queryset=Authorship.objects.select_related("author").order_by("position")),
             Prefetch(
@@ -73,17 +71,8 @@ def paper_get_for_page(*, doi: str) -> Paper | None:
                     "-is_primary", "-score"
                 ),
             ),
-            Prefetch(
-                "reviews",
-                queryset=Review.objects.filter(status=approved).order_by("-created_at"),
-                to_attr="approved_reviews",
-            ),
-            Prefetch(
-                "videos",
-                queryset=Video.objects.filter(status=approved).order_by("-created_at"),
-                to_attr="approved_videos",
-            ),
             "updates",
+            "enrichments",
         )
         .first()
     )
@@ -103,12 +92,9 @@ _REFERENCE_COLUMNS = (
     "pages",
     "doi",
     "pmid",
+    "cited_in",
     "cited_paper_id",
 )
-
-
-def videos_for_page(*, paper: Paper) -> list[Video]:
-    return list(Video.objects.filter(paper=paper, status=ModerationStatus.APPROVED).order_by("-created_at"))
 
 
 # What a row of a paper list shows (templates/papers/_paper_row.html).
@@ -130,30 +116,14 @@ def papers_recent(*, limit: int = 10) -> list[Paper]:
 
 
 def site_counts() -> dict[str, int]:
-    approved = ModerationStatus.APPROVED
     counts = Paper.objects.listed().aggregate(
         papers=Count("id"), ready=Count("id", filter=Q(fetch_state=Paper.FetchState.READY))
     )
-    counts["reviews"] = Review.objects.filter(status=approved).count()
-    counts["videos"] = Video.objects.filter(status=approved).count()
+    for count in extensions.counts():
+        counts[count.name] = count.total()
     return counts
 
 
-def _approved_count(model, field: str = "paper"):
-    return Coalesce(
-        Subquery(
-            model.objects.filter(**{field: OuterRef("pk")}, status=ModerationStatus.APPROVED)
-            .order_by()
-            .values(field)
-            .annotate(n=Count("id"))
-            .values("n")[:1]
-        ),
-        0,
-    )
-
-
 def papers_for_listing():
-    """Papers with their approved review and video counts, one query per page whatever its size."""
-    return Paper.objects.annotate(review_count=_approved_count(Review), video_count=_approved_count(Video)).only(
-        *_ROW_COLUMNS, "work_type", "updated_at"
-    )
+    """Papers with what other apps count for them (approved reviews, videos …), one query per page."""
+    return Paper.objects.annotate(**extensions.count_annotations()).only(*_ROW_COLUMNS, "work_type", "updated_at")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from paperhub.limits import paper_add_limit_message
 
-from . import browse, citation, page_cache, selectors, services, versions
+from . import browse, citation, extensions, page_cache, selectors, services, versions
 from . import doi as doi_lib
 from . import search as search_lib
 from .api.filters import PaperFilter
@@ -66,7 +66,6 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
         # Everything else on the page is the same for every visitor and cached per paper version in the template;
         # PaperPageParts loads it only when a fragment has to be rendered.
         "parts": PaperPageParts(paper, page_url=request.build_absolute_uri(canonical_path)),
-        "videos": selectors.videos_for_page(paper=paper),
         "cache_seconds": page_cache.PAGE_SECONDS,
         "api_url": reverse("api:paper-detail", kwargs={"doi": canonical}),
     }
@@ -75,10 +74,15 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
 
 
 class PaperPageParts:
-    """What the cached fragments of a paper page show, loaded on first use (seven queries) and then kept."""
+    """What the cached fragments of a paper page show, loaded on first use (six queries) and then kept.
+
+    `sections` are the page's sections in order, papers' own and those other apps register (papers.extensions);
+    each loads its data only when its fragment is rendered.
+    """
 
     def __init__(self, paper: Paper, *, page_url: str):
         self._doi = paper.doi
+        self._paper_row = paper
         self.page_url = page_url
 
     @cached_property
@@ -105,9 +109,13 @@ class PaperPageParts:
     def paper_topics(self):
         return list(self.paper.paper_topics.all())
 
-    @property
-    def reviews(self):
-        return self.paper.approved_reviews
+    @cached_property
+    def sections(self) -> list["LoadedSection"]:
+        return [LoadedSection(section, self._paper_row) for section in extensions.sections()]
+
+    @cached_property
+    def enrichments(self) -> dict:
+        return {row.kind: row for row in self.paper.enrichments.all()}
 
     @cached_property
     def updates(self):
@@ -129,6 +137,18 @@ class PaperPageParts:
     @cached_property
     def formatted_reference(self) -> str:
         return citation.formatted_reference(self.paper)
+
+
+class LoadedSection:
+    """One section of the page for the template: its registration, and its data loaded on first use."""
+
+    def __init__(self, section: extensions.PageSection, paper: Paper):
+        self.name, self.template, self.cached = section.name, section.template, section.cached
+        self._load, self._paper = section.load, paper
+
+    @cached_property
+    def data(self):
+        return self._load(self._paper)
 
 
 def number_affiliations(authorships: list) -> tuple[list[tuple], list[str]]:
@@ -172,6 +192,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sorts": list(SEARCH_SORTS),
         "identifier_offer": identifier_offer,
+        "has_filters": [
+            (f"has_{c.name}", c.name, request.GET.get(f"has_{c.name}") == "true") for c in extensions.counts()
+        ],
         "add_form": AddPaperForm(initial={"identifier": query}) if identifier_offer else None,
         "querystring": _querystring(request, drop="page"),
     }

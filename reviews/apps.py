@@ -6,4 +6,16 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Peer reviews"
 
     def ready(self):
+        from paperhub.moderation import approved_paper_count
+        from papers.extensions import PageSection, register_count, register_section
+
         from . import signals  # noqa: F401  (connects the receivers)
+        from .models import Review
+        from .selectors import reviews_for_paper_page
+
+        register_section(
+            PageSection(name="reviews", template="reviews/_paper_section.html", load=reviews_for_paper_page, order=400)
+        )
+        register_count(
+            approved_paper_count(Review, name="reviews", attribute="review_count", label="Approved public reviews.")
+        )

@@ -20,3 +20,8 @@ def reviews_of_user(*, user) -> QuerySet[Review]:
     return without_heavy_paper_fields(Review.objects.filter(author=user).select_related("paper")).order_by(
         "-created_at"
     )
+
+
+def reviews_for_paper_page(paper) -> list[Review]:
+    """The paper page's Peer Reviews section: its approved reviews, newest first, in one query."""
+    return list(Review.objects.filter(paper=paper, status=ModerationStatus.APPROVED).order_by("-created_at"))

@@ -1,11 +1,7 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 
-from media_links.models import Video
 from paperhub.api import StrictBooleanFilter
-from paperhub.moderation import ModerationStatus
-from reviews.models import Review
 
 from ..models import FetchState, Paper
 from ..search import clean_query, papers_matching
@@ -54,8 +50,7 @@ class PaperFilter(django_filters.FilterSet):
         lookup_expr="icontains",
         help_text="Words of the journal, book or proceedings title.",
     )
-    has_reviews = StrictBooleanFilter(method="filter_has_reviews", help_text="Has approved reviews.")
-    has_videos = StrictBooleanFilter(method="filter_has_videos", help_text="Has approved videos.")
+    # has_reviews, has_videos …: added by the apps that count them (add_has_filter, from papers.extensions).
     state = django_filters.ChoiceFilter(
         field_name="fetch_state",
         choices=FetchState.choices,
@@ -75,13 +70,17 @@ class PaperFilter(django_filters.FilterSet):
             queryset = queryset.listed()
         return super().filter_queryset(queryset)
 
-    def filter_has_reviews(self, queryset, name, value):
-        approved = Review.objects.filter(paper=OuterRef("pk"), status=ModerationStatus.APPROVED)
-        return queryset.filter(Exists(approved) if value else ~Exists(approved))
-
-    def filter_has_videos(self, queryset, name, value):
-        approved = Video.objects.filter(paper=OuterRef("pk"), status=ModerationStatus.APPROVED)
-        return queryset.filter(Exists(approved) if value else ~Exists(approved))
-
     def filter_q(self, queryset, name, value):
         return papers_matching(queryset, clean_query(value).text)
+
+
+def add_has_filter(count) -> None:
+    """`has_<name>=true|false` for a PaperCount an app registered (papers.extensions)."""
+
+    def filter_has(queryset, name, value):
+        exists = count.exists()
+        return queryset.filter(exists if value else ~exists)
+
+    PaperFilter.base_filters[f"has_{count.name}"] = StrictBooleanFilter(
+        method=filter_has, help_text=f"Has {count.label[0].lower()}{count.label[1:].rstrip('.')}."
+    )

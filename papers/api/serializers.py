@@ -2,9 +2,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from .. import markup
+from .. import enrichments, extensions, markup
 from ..identifiers import InvalidIdentifier, parse_identifier
-from ..models import Paper, Reference, Topic, doi_path
+from ..models import Enrichment, Paper, Reference, Topic, doi_path
 
 
 def _abs(request, path: str) -> str:
@@ -64,14 +64,19 @@ class PaperListSerializer(serializers.Serializer):
     published = serializers.SerializerMethodField()
     work_type = serializers.CharField(help_text="Crossref's type, e.g. journal-article.")
     fetch_state = serializers.ChoiceField(choices=Paper.FetchState.choices)
-    review_count = serializers.IntegerField(help_text="Approved public reviews.")
-    video_count = serializers.IntegerField(help_text="Approved videos.")
+    # review_count, video_count …: one per count other apps register (papers.extensions), added in get_fields.
     url = serializers.SerializerMethodField(help_text="This paper in the API.")
     html_url = serializers.SerializerMethodField(help_text="The paper's page.")
 
     @extend_schema_field(PublishedSerializer(allow_null=True))
     def get_published(self, paper):
         return _published(paper)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for count in extensions.counts():
+            fields[count.attribute] = serializers.IntegerField(help_text=count.label)
+        return fields
 
     def get_title_html(self, paper) -> str:
         return _title_html(paper)
@@ -94,8 +99,7 @@ class PaperListSerializer(serializers.Serializer):
             "published": _published(paper),
             "work_type": paper.work_type,
             "fetch_state": paper.fetch_state,
-            "review_count": paper.review_count,
-            "video_count": paper.video_count,
+            **{count.attribute: getattr(paper, count.attribute) for count in extensions.counts()},
             "url": _abs(request, paper_api_path(paper.doi)),
             "html_url": _abs(request, paper.get_absolute_url()),
         }
@@ -151,8 +155,12 @@ class VenueSerializer(serializers.Serializer):
 class CountsSerializer(serializers.Serializer):
     references = serializers.IntegerField()
     cited_by = serializers.IntegerField(help_text="Papers on PaperHub that cite this one.")
-    reviews = serializers.IntegerField()
-    videos = serializers.IntegerField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for count in extensions.counts():  # reviews, videos …: registered by the apps that own them
+            fields[count.name] = serializers.IntegerField(help_text=count.label)
+        return fields
 
 
 class FetchSerializer(serializers.Serializer):
@@ -173,6 +181,38 @@ class LinksSerializer(serializers.Serializer):
     csl_json = serializers.URLField()
 
 
+class SummarySerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="Plain-text paragraphs separated by blank lines.")
+    source = serializers.CharField(help_text='"Author summary", "eLife digest", "TLDR by Semantic Scholar" …')
+
+
+class EnrichmentSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Enrichment.State.choices)
+    detail = serializers.CharField(allow_blank=True, help_text="The outcome in words.")
+    source = serializers.CharField(allow_blank=True)
+    checked_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField(allow_blank=True, help_text="Where to read it in the API, once done.")
+
+
+def _enrichment_getter(kind, serializer):
+    @extend_schema_field(EnrichmentSerializer(allow_null=True))
+    def get(paper):
+        row = next((r for r in paper.enrichments.all() if r.kind == kind.name), None)
+        if row is None:
+            return None
+        done = row.state == Enrichment.State.DONE and kind.url
+        url = _abs(serializer.context.get("request"), kind.url(paper)) if done else ""
+        return {
+            "state": row.state,
+            "detail": row.detail,
+            "source": row.source,
+            "checked_at": row.checked_at,
+            "url": url,
+        }
+
+    return get
+
+
 class PaperDetailSerializer(serializers.Serializer):
     """The full record. Expects a paper loaded by papers.selectors.paper_get_for_page."""
 
@@ -189,7 +229,7 @@ class PaperDetailSerializer(serializers.Serializer):
     abstract = serializers.ListField(
         child=serializers.CharField(), source="abstract_paragraphs", help_text="Paragraphs of plain text."
     )
-    summary = serializers.CharField()
+    summary = serializers.SerializerMethodField()
     topics = PaperTopicSerializer(many=True, source="paper_topics.all")
     updates = UpdateNoticeSerializer(many=True, source="updates.all", help_text="Corrections and retractions.")
     counts = serializers.SerializerMethodField()
@@ -232,13 +272,24 @@ class PaperDetailSerializer(serializers.Serializer):
     def get_published(self, paper):
         return _published(paper)
 
+    def get_fields(self):
+        fields = super().get_fields()
+        for kind in enrichments.kinds():
+            if kind.api_field:
+                fields[kind.api_field] = serializers.SerializerMethodField()
+                setattr(self, f"get_{kind.api_field}", _enrichment_getter(kind, self))
+        return fields
+
+    @extend_schema_field(SummarySerializer(allow_null=True))
+    def get_summary(self, paper):
+        return {"text": paper.summary, "source": paper.summary_source} if paper.summary else None
+
     @extend_schema_field(CountsSerializer)
     def get_counts(self, paper):
         return {
             "references": len(paper.references.all()),
             "cited_by": paper.cited_by_count,
-            "reviews": len(paper.approved_reviews),
-            "videos": len(paper.approved_videos),
+            **{count.name: getattr(paper, count.attribute) for count in extensions.counts()},
         }
 
     @extend_schema_field(FetchSerializer)

@@ -62,7 +62,7 @@ def test_page_shows_every_section_in_order(client, full_paper):
     soup = page(client, "/doi/10.2214/ajr.19.21878")
     assert soup.h1.get_text(strip=True) == "Imaging the Heart"
     headings = [h.get_text(" ", strip=True).split(" (")[0] for h in soup.select("article h2")]
-    assert headings == ["Abstract", "Peer Reviews", "Videos", "Taxonomy", "Summary", "References"]
+    assert headings == ["Abstract", "Summary", "Peer Reviews", "Videos", "Taxonomy", "References"]
     assert [p.get_text() for p in soup.select("#abstract p")] == [
         "First paragraph of the abstract.",
         "Second paragraph of the abstract.",

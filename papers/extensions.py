@@ -1,0 +1,64 @@
+"""What the apps built on papers add to it, registered from their AppConfig.ready(); papers imports none of them.
+
+- PageSection: a section of the paper page (its partial and the loader of what the partial shows);
+- PaperCount: something counted per paper (approved reviews, videos …): a column of paper lists and records,
+  a total on the home page and a `has_<name>` filter of the API and search.
+
+A newcomer adding "datasets" writes one app that registers its section here, and touches papers/ not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Expression
+
+
+@dataclass(frozen=True)
+class PageSection:
+    name: str  # the section's key, e.g. "fulltext"; also its fragment's cache key
+    template: str  # rendered with `paper`, `parts` (the page's shared loaders) and `section` (what `load` returned)
+    load: Callable[[Any], Any]  # called with the Paper, only when the partial is rendered
+    order: int  # the page runs from low to high; papers' own: abstract 100, summary 300, taxonomy 600, refs 700
+    # Same for every visitor: kept in the page's fragment cache per paper version. A section showing things
+    # only some visitors see (a "Remove" link for its author) says False and is rendered for each visitor.
+    cached: bool = True
+
+
+@dataclass(frozen=True)
+class PaperCount:
+    name: str  # "reviews": the key in counts (API record, home page) and the filter `has_reviews`
+    attribute: str  # the annotation on listed papers, e.g. "review_count"
+    label: str  # "Approved public reviews."
+    per_paper: Callable[[], Expression]  # a correlated subquery counting for OuterRef("pk")
+    exists: Callable[[], Expression]  # Exists(...) for OuterRef("pk"), for the has_<name> filter
+    total: Callable[[], int]  # for the home page
+
+
+_sections: dict[str, PageSection] = {}
+_counts: dict[str, PaperCount] = {}
+
+
+def register_section(section: PageSection) -> None:
+    _sections[section.name] = section
+
+
+def register_count(count: PaperCount) -> None:
+    _counts[count.name] = count
+    from .api.filters import add_has_filter  # the filter set is papers' own; imported late to keep this module light
+
+    add_has_filter(count)
+
+
+def sections() -> list[PageSection]:
+    return sorted(_sections.values(), key=lambda s: s.order)
+
+
+def counts() -> list[PaperCount]:
+    return list(_counts.values())
+
+
+def count_annotations() -> dict[str, Expression]:
+    return {count.attribute: count.per_paper() for count in counts()}
