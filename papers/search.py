@@ -90,19 +90,24 @@ class _PostgresSearch:
         return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
 
 
-# The FTS5 index's rowid is the paper id. Rank and snippet are correlated subqueries on the outer papers_paper row
-# (FTS5's auxiliary functions only work inside a MATCH query on the index itself).
-_FTS_IDS = "SELECT rowid FROM papers_paper_fts WHERE papers_paper_fts MATCH %s"
+# Two FTS5 indexes (migration 0009), both with the paper id as rowid: papers_paper_doc_fts holds the whole document
+# (title, authors, venue, abstract, body) and decides what matches; papers_paper_fts holds all but the body and
+# ranks and gives snippets. Rank and snippet are correlated subqueries on the outer papers_paper row (FTS5's
+# auxiliary functions only work inside a MATCH query on the index itself).
+_FTS_IDS = "SELECT rowid FROM papers_paper_doc_fts WHERE papers_paper_doc_fts MATCH %s"
 _FTS_ROW = "FROM papers_paper_fts WHERE papers_paper_fts MATCH %s AND rowid = papers_paper.id"
+_FTS_DOC_ROW = "FROM papers_paper_doc_fts WHERE papers_paper_doc_fts MATCH %s AND rowid = papers_paper.id"
 # Column weights (title, authors, venue, abstract) in the ratio of ts_rank's A-C defaults (1, 0.4, 0.4, 0.2);
 # negated because bm25 is better when lower and callers sort on -rank. The body cannot simply weigh less: bm25
-# saturates term frequency, so a word repeated through a body would outscore one title word whatever the weights.
-# So it ranks in a tier of its own: papers matching outside the body score above 1, those matching only in it
-# score their body's bm25 squeezed into [0, 1) (on PostgreSQL, ts_rank keeps a body-only match under 0.1).
-_FTS_META = "bm25(papers_paper_fts, 10.0, 4.0, 4.0, 2.0, 0.0)"
-_FTS_BODY = "bm25(papers_paper_fts, 0.0, 0.0, 0.0, 0.0, 1.0)"
+# saturates term frequency, so a word repeated through a body would outscore one title word whatever the weights,
+# and a body in the ranked row would lengthen it and sink its title. So the body ranks in a tier of its own:
+# papers matching outside the body score above 1; the others (the words are only in the body, or split between
+# body and the rest) score their body's bm25 squeezed into [0, 1). On PostgreSQL ts_rank keeps a body-only match
+# of a word under 0.1, below any other match of it.
+_FTS_BODY = "bm25(papers_paper_doc_fts, 0.0, 0.0, 0.0, 0.0, 1.0)"
 _FTS_RANK = (
-    f"SELECT CASE WHEN {_FTS_META} < 0 THEN 1.0 - {_FTS_META} ELSE -{_FTS_BODY} / (1.0 - {_FTS_BODY}) END {_FTS_ROW}"
+    f"coalesce((SELECT 1.0 - bm25(papers_paper_fts, 10.0, 4.0, 4.0, 2.0) {_FTS_ROW}),"
+    f" (SELECT -{_FTS_BODY} / (1.0 - {_FTS_BODY}) {_FTS_DOC_ROW}))"
 )
 # From column 3 (abstract), or 0 (title) when there is no abstract: what ts_headline reads on PostgreSQL.
 _FTS_SNIPPET = (
@@ -125,7 +130,7 @@ class _SqliteSearch:
             return queryset.annotate(rank=Value(0.0), snippet=Value(""))
         return queryset.annotate(
             # Papers found through an exclusion alone have no index row matching: they rank last.
-            rank=Coalesce(RawSQL(_FTS_RANK, [expression], output_field=FloatField()), Value(0.0)),
+            rank=Coalesce(RawSQL(_FTS_RANK, [expression, expression], output_field=FloatField()), Value(0.0)),
             snippet=RawSQL(_FTS_SNIPPET, [MARK_START, MARK_END, expression], output_field=TextField()),
         )
 
@@ -134,7 +139,7 @@ class _SqliteSearch:
         if expression is None:
             return None
         return queryset.filter(id__in=RawSQL(_FTS_IDS, [expression])).annotate(
-            rank=RawSQL(_FTS_RANK, [expression], output_field=FloatField())
+            rank=RawSQL(_FTS_RANK, [expression, expression], output_field=FloatField())
         )
 
 

@@ -6,8 +6,11 @@ scores at most 0.1, below any title (from 0.61), author or venue (0.24) or abstr
 The paper trigger now also fires on body_text, and recomputes nothing when none of its columns changed (Django's
 save() sets every column it loaded): papers_touch and other saves never re-tokenise a 100 KB body.
 
-SQLite: FTS5 tables have no ALTER, so papers_paper_fts is rebuilt with a fifth column, body, and its triggers
-recreated (which also restores them if an earlier table remake dropped them).
+SQLite: a second FTS5 table, papers_paper_doc_fts, holds the whole document (0005's columns and the body): queries
+match there, so words may be found across metadata and body as in one tsvector. Ranking stays on 0005's
+papers_paper_fts, whose rows do not carry the body: bm25 divides by a row's length, so a body in the same row would
+sink a paper's title and abstract matches below those of papers without full text. A body-only match ranks below
+every other (papers/search.py). 0005's triggers are recreated too: 0008 remade papers_paper, which dropped them.
 
 Not atomic: the functions and trigger change in one transaction, then existing rows' vectors are rebuilt in
 batches of their own; every statement can run again, so an interrupted run is finished by running it again.
@@ -117,60 +120,67 @@ DROP FUNCTION IF EXISTS paperhub_document(text, text, text, text, text);
 """
 
 _sqlite_0005 = importlib.import_module("papers.migrations.0005_sqlite_search")
-AUTHORS, _refresh_authors = _sqlite_0005.AUTHORS, _sqlite_0005._refresh_authors
+AUTHORS = _sqlite_0005.AUTHORS
+# What 0005 built (title, authors, venue, abstract: what ranks and gives snippets), and the whole document with the
+# body (what queries match, so that words may match across metadata and body as in one tsvector).
+META, DOCUMENT = "papers_paper_fts", "papers_paper_doc_fts"
 _CHANGED = (
     "new.title IS NOT old.title OR new.abstract IS NOT old.abstract"
     " OR new.container_title IS NOT old.container_title OR new.body_text IS NOT old.body_text"
 )
-_PAPER_TRIGGERS = ("papers_paper_fts_insert", "papers_paper_fts_update", "papers_paper_fts_delete")
-_AUTHOR_TRIGGERS = (
-    "papers_authorship_fts_insert",
-    "papers_authorship_fts_update",
-    "papers_authorship_fts_delete",
-    "papers_author_fts_update",
-)
 
 
-def _sqlite_statements(*, body: bool) -> list[str]:
-    """papers_paper_fts and its triggers, with the body column (0009) or without it (0005)."""
+def _sqlite_statements(table: str, *, create: bool = True) -> list[str]:
+    """Drop `table` and its triggers, then (with create) build it again from the papers, with triggers as in 0005."""
+    tag = table.removeprefix("papers_paper_")  # fts, doc_fts: 0005's trigger names for META
+    body = table == DOCUMENT
+    triggers = [f"papers_paper_{tag}_{event}" for event in ("insert", "update", "delete")]
+    triggers += [f"papers_authorship_{tag}_{event}" for event in ("insert", "update", "delete")]
+    triggers += [f"papers_author_{tag}_update"]
+    drop = [*(f"DROP TRIGGER IF EXISTS {name}" for name in triggers), f"DROP TABLE IF EXISTS {table}"]
+    if not create:
+        return drop
+
+    def refresh_authors(paper_id: str) -> str:
+        return f"UPDATE {table} SET authors = {AUTHORS.format(paper_id=paper_id)} WHERE rowid = {paper_id};"
+
     columns = "title, authors, venue, abstract" + (", body" if body else "")
     values = "new.title, {authors}, new.container_title, new.abstract" + (", new.body_text" if body else "")
     update_of = "title, abstract, container_title" + (", body_text" if body else "")
     update_set = "title = new.title, venue = new.container_title, abstract = new.abstract" + (
         ", body = new.body_text" if body else ""
     )
+    # Skip rewrites of unchanged columns (Django's save() sets them all): re-indexing a body costs.
     when = f"WHEN {_CHANGED}" if body else ""
     return [
-        *(f"DROP TRIGGER IF EXISTS {name}" for name in (*_PAPER_TRIGGERS, *_AUTHOR_TRIGGERS)),
-        "DROP TABLE IF EXISTS papers_paper_fts",
-        f"CREATE VIRTUAL TABLE papers_paper_fts USING fts5({columns},"
-        " tokenize = 'porter unicode61 remove_diacritics 2')",
-        f"""CREATE TRIGGER papers_paper_fts_insert AFTER INSERT ON papers_paper BEGIN
-            INSERT INTO papers_paper_fts (rowid, {columns})
+        *drop,
+        f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, tokenize = 'porter unicode61 remove_diacritics 2')",
+        f"""CREATE TRIGGER {triggers[0]} AFTER INSERT ON papers_paper BEGIN
+            INSERT INTO {table} (rowid, {columns})
             VALUES (new.id, {values.format(authors=AUTHORS.format(paper_id="new.id"))});
         END""",
-        f"""CREATE TRIGGER papers_paper_fts_update AFTER UPDATE OF {update_of} ON papers_paper {when} BEGIN
-            UPDATE papers_paper_fts SET {update_set} WHERE rowid = new.id;
+        f"""CREATE TRIGGER {triggers[1]} AFTER UPDATE OF {update_of} ON papers_paper {when} BEGIN
+            UPDATE {table} SET {update_set} WHERE rowid = new.id;
         END""",
-        """CREATE TRIGGER papers_paper_fts_delete AFTER DELETE ON papers_paper BEGIN
-            DELETE FROM papers_paper_fts WHERE rowid = old.id;
+        f"""CREATE TRIGGER {triggers[2]} AFTER DELETE ON papers_paper BEGIN
+            DELETE FROM {table} WHERE rowid = old.id;
         END""",
-        f"""CREATE TRIGGER papers_authorship_fts_insert AFTER INSERT ON papers_authorship BEGIN
-            {_refresh_authors("new.paper_id")}
+        f"""CREATE TRIGGER {triggers[3]} AFTER INSERT ON papers_authorship BEGIN
+            {refresh_authors("new.paper_id")}
         END""",
-        f"""CREATE TRIGGER papers_authorship_fts_update AFTER UPDATE ON papers_authorship BEGIN
-            {_refresh_authors("old.paper_id")}
-            {_refresh_authors("new.paper_id")}
+        f"""CREATE TRIGGER {triggers[4]} AFTER UPDATE ON papers_authorship BEGIN
+            {refresh_authors("old.paper_id")}
+            {refresh_authors("new.paper_id")}
         END""",
-        f"""CREATE TRIGGER papers_authorship_fts_delete AFTER DELETE ON papers_authorship BEGIN
-            {_refresh_authors("old.paper_id")}
+        f"""CREATE TRIGGER {triggers[5]} AFTER DELETE ON papers_authorship BEGIN
+            {refresh_authors("old.paper_id")}
         END""",
-        f"""CREATE TRIGGER papers_author_fts_update AFTER UPDATE OF given_name, family_name, literal_name
-        ON papers_author BEGIN
-            UPDATE papers_paper_fts SET authors = {AUTHORS.format(paper_id="papers_paper_fts.rowid")}
+        f"""CREATE TRIGGER {triggers[6]} AFTER UPDATE OF given_name, family_name, literal_name ON papers_author
+        BEGIN
+            UPDATE {table} SET authors = {AUTHORS.format(paper_id=f"{table}.rowid")}
             WHERE rowid IN (SELECT paper_id FROM papers_authorship WHERE author_id = new.id);
         END""",
-        f"""INSERT INTO papers_paper_fts (rowid, {columns})
+        f"""INSERT INTO {table} (rowid, {columns})
             SELECT p.id, {values.replace("new.", "p.").format(authors=AUTHORS.format(paper_id="p.id"))}
             FROM papers_paper p""",
     ]
@@ -202,11 +212,14 @@ def _run(schema_editor, *, postgresql: str, sqlite: list[str]) -> None:
 
 
 def forward(apps, schema_editor):
-    _run(schema_editor, postgresql=FORWARD, sqlite=_sqlite_statements(body=True))
+    # META is rebuilt too: 0008 remade papers_paper on SQLite, which dropped its triggers.
+    _run(schema_editor, postgresql=FORWARD, sqlite=_sqlite_statements(META) + _sqlite_statements(DOCUMENT))
 
 
 def backward(apps, schema_editor):
-    _run(schema_editor, postgresql=BACKWARD, sqlite=_sqlite_statements(body=False))
+    _run(
+        schema_editor, postgresql=BACKWARD, sqlite=_sqlite_statements(DOCUMENT, create=False) + _sqlite_statements(META)
+    )
 
 
 class Migration(migrations.Migration):

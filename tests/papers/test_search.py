@@ -374,3 +374,75 @@ def test_a_results_page_costs_the_same_queries_on_both_databases(client, django_
     with django_assert_num_queries(2):  # sorted by date, filtered: the count and the page
         html = client.get("/search", {"q": "graphene", "sort": "newest", "type": "journal-article"}).content.decode()
     assert html.count("Graphene sheet") == 3
+
+
+# ---------------------------------------------------------------- full-text words (Paper.body_text)
+
+
+def recorded_body() -> str:
+    """The words of a real article body: the recorded Europe PMC JATS of PMC3258128 (about microRNAs)."""
+    from pathlib import Path
+
+    from lxml import etree
+
+    path = (
+        Path(__file__).parents[2] / "papers/fixtures/upstream/europepmc/fulltextxml-nar-research-article-PMC3258128.xml"
+    )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return " ".join(etree.parse(str(path), parser).getroot().find(".//body").itertext())
+
+
+def with_word_sprinkled(text: str, word: str, every: int) -> str:
+    words = text.split()
+    return " ".join(w if i % every else f"{w} {word}" for i, w in enumerate(words))
+
+
+def test_body_words_are_found_and_rank_below_title_and_abstract_matches(client):
+    from papers.services import paper_set_body_text
+
+    body = recorded_body()
+    assert "zebrafish" not in body.lower()
+    # Both full-text papers carry the same long body; one says "zebrafish" in its title, the other only in its
+    # body, forty times. A third, without full text, says it once in its abstract.
+    in_title = PaperFactory(title="Zebrafish fin regeneration", abstract="Short abstract.")
+    in_body = PaperFactory(title="Notes on small RNAs", abstract="Short abstract.")
+    PaperFactory(title="Fish models", abstract="We used the zebrafish once.")
+    paper_set_body_text(paper_id=in_title.id, text=body)
+    paper_set_body_text(paper_id=in_body.id, text=with_word_sprinkled(body, "zebrafish", 100))
+    assert titles(client, {"q": "zebrafish"}) == ["Zebrafish fin regeneration", "Fish models", "Notes on small RNAs"]
+
+
+def test_words_may_match_across_the_body_and_the_rest(client):
+    from papers.services import paper_set_body_text
+
+    paper = PaperFactory(title="Axolotl limbs", abstract="")
+    paper_set_body_text(paper_id=paper.id, text="We counted blastema cells under the microscope.")
+    assert titles(client, {"q": "axolotl blastema"}) == ["Axolotl limbs"]
+    assert titles(client, {"q": "axolotl -blastema"}) == []
+
+
+def test_body_changes_reach_the_index():
+    from papers.search import papers_matching
+    from papers.services import paper_set_body_text
+
+    paper = PaperFactory(title="Kelp forests", abstract="")
+    paper_set_body_text(paper_id=paper.id, text="Sea urchins graze the kelp.")
+    assert papers_matching(Paper.objects.all(), "urchins").count() == 1
+    paper_set_body_text(paper_id=paper.id, text="Otters eat the urchins... and the crabs.")
+    assert papers_matching(Paper.objects.all(), "crabs").count() == 1
+    paper_set_body_text(paper_id=paper.id, text="")
+    assert papers_matching(Paper.objects.all(), "urchins").count() == 0
+    assert papers_matching(Paper.objects.all(), "kelp").count() == 1
+
+
+def test_saving_a_paper_keeps_its_body_in_the_index():
+    from papers.search import papers_matching
+    from papers.services import paper_set_body_text, papers_touch
+
+    paper = PaperFactory(title="Kelp forests", abstract="")
+    paper_set_body_text(paper_id=paper.id, text="Sea urchins graze the kelp.")
+    loaded = Paper.objects.get(id=paper.id)  # body_text deferred: save() must not write it back empty
+    loaded.title = "Kelp forests of Tasmania"
+    loaded.save()
+    papers_touch(paper_ids=[paper.id])
+    assert papers_matching(Paper.objects.all(), "urchins tasmania").count() == 1
