@@ -168,6 +168,16 @@ class Paper(models.Model):
     def __str__(self) -> str:
         return f"{self.doi}: {self.title[:80]}" if self.title else self.doi
 
+    def save(self, *args, **kwargs):
+        # body_text is written by papers.services.paper_set_body_text alone: a save of an instance that was created
+        # or loaded before the text arrived must not write its stale copy back (search_vector is the triggers').
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            skipped = {*PAPER_HEAVY_FIELDS, *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.attname not in skipped
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return doi_path("papers:detail", self.doi)
 
