@@ -85,11 +85,7 @@ def main() -> None:
     worker = ingest["peak_rss_mb_max"]
     add(f"| Celery worker process | {worker:.0f} | < {RSS_TARGET_MB} {verdict(worker < RSS_TARGET_MB)} |")
     add("")
-    add("| search: papers | query | p50 | p95 | median matches |")
-    add("|---:|---|---:|---:|---:|")
-    for row in search["runs"]:
-        hits = "> 500" if row["median_hits"] > 500 else f"{row['median_hits']:,}"
-        add(f"| {row['papers']:,} | {row['query']} | {row['p50_ms']:.1f} ms | {row['p95_ms']:.1f} ms | {hits} |")
+    add_search_tables(add, search)
 
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH.parent, capture_output=True, text=True
@@ -116,6 +112,47 @@ def main() -> None:
     }
     (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten to {BENCH / 'results.json'}")
+
+
+def add_search_tables(add, search: dict) -> None:
+    """Latency per size and query kind, then storage; beside the baseline run (before a change) when recorded."""
+    baseline = search.get("baseline") or {}
+    before = {(row["papers"], row["query"]): row for row in baseline.get("runs", [])}
+    if search.get("label"):
+        add(f"Search, {search['label']}" + (f"; {baseline['label']}" if baseline.get("label") else "") + ".")
+        add("")
+    head = "| search: papers | query | p50 | p95 | median matches |"
+    add(head + (" before: p50 | before: p95 | before: matches |" if before else ""))
+    add("|---:|---|---:|---:|---:|" + ("---:|---:|---:|" if before else ""))
+    for row in search["runs"]:
+        line = f"| {row['papers']:,} | {row['query']} | {row['p50_ms']:.1f} ms | {row['p95_ms']:.1f} ms | "
+        line += f"{_hits(row)} |"
+        if (old := before.get((row["papers"], row["query"]))) is not None:
+            line += f" {old['p50_ms']:.1f} ms | {old['p95_ms']:.1f} ms | {_hits(old)} |"
+        elif before:
+            line += " | | |"
+        add(line)
+    storage = search.get("storage", [])
+    if not storage:
+        return
+    old_storage = {row["papers"]: row for row in baseline.get("storage", [])}
+    add("")
+    add("| search storage: papers | with full text | GIN index | table | TOAST | all, with indexes | vector (avg) |")
+    add("|---:|---:|---:|---:|---:|---:|---:|")
+    for label, rows in (
+        ("", storage),
+        ("before: ", [old_storage[r["papers"]] for r in storage if r["papers"] in old_storage]),
+    ):
+        for row in rows:
+            add(
+                f"| {label}{row['papers']:,} | {row['with_body']:,} | {row['gin_index_mb']:,.1f} MB | "
+                f"{row['table_mb']:,.1f} MB | {row['toast_mb']:,.1f} MB | {row['total_mb']:,.1f} MB | "
+                f"{row['avg_vector_bytes']:,} B |"
+            )
+
+
+def _hits(row: dict) -> str:
+    return "> 500" if row["median_hits"] > 500 else f"{row['median_hits']:,}"
 
 
 def _cpu_model() -> str:

@@ -79,7 +79,7 @@ class PaperQuerySet(models.QuerySet):
 
 # Never shown on a page, list, feed or API record, and large: the full text's words (up to
 # PAPERHUB_SEARCH_BODY_MAX_CHARS) and the tsvector built from them. Paper.objects leaves them out of every read;
-# code that needs them names them in values()/values_list() (only() cannot bring them back).
+# code that needs them names them in values()/values_list(), or starts from defer(None) (only() alone drops them).
 PAPER_HEAVY_FIELDS = ("body_text", "search_vector")
 
 
@@ -138,7 +138,8 @@ class Paper(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Full-text search document (PostgreSQL): title A, authors and venue B, abstract C, body text D. Kept current
     # by database triggers (migrations papers 0003, 0009), whatever code path writes the paper or its authors. On
-    # SQLite it stays empty: the FTS5 table papers_paper_fts (migrations 0005, 0009) holds the same document.
+    # SQLite it stays empty: the FTS5 tables papers_paper_doc_fts (all of it) and papers_paper_fts (all but the
+    # body, for ranking) hold the same document (migrations 0005, 0009).
     search_vector = SearchVectorField(null=True, editable=False)
 
     # The default manager defers PAPER_HEAVY_FIELDS; the base manager (related-object access, refresh_from_db)
