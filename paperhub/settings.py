@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "papers",
     "reviews",
     "media_links",
+    "fulltext",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Files the site stores itself (figures of full texts). Served by PaperHub's own view from the default storage,
+# so any storage backend works behind it.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -413,6 +419,19 @@ VIDEO_EXTRA_PROVIDERS = [
 for _entry in VIDEO_EXTRA_PROVIDERS:
     _embed_origin = "https://" + urlsplit(_entry["embed_url"]).netloc
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"].append(_embed_origin)
+# Full text and summaries (the fulltext app). JATS files larger than this are refused, by import_jats too.
+FULLTEXT_MAX_XML_BYTES = env_int("FULLTEXT_MAX_XML_BYTES", 20 * 1024 * 1024)
+FULLTEXT_FIGURE_MAX_BYTES = env_int("FULLTEXT_FIGURE_MAX_BYTES", 5 * 1024 * 1024)
+FULLTEXT_FETCH_FIGURES = env_bool("FULLTEXT_FETCH_FIGURES", True)
+# Beat asks again: "not open access" after this many days (embargoes end), a stored text (ETag) after these.
+FULLTEXT_RECHECK_NONE_DAYS = env_int("FULLTEXT_RECHECK_NONE_DAYS", 30)
+FULLTEXT_RECHECK_DONE_DAYS = env_int("FULLTEXT_RECHECK_DONE_DAYS", 90)
+SUMMARY_RECHECK_NONE_DAYS = env_int("SUMMARY_RECHECK_NONE_DAYS", 60)
+CELERY_BEAT_SCHEDULE["enrichments-recheck"] = {"task": "papers.tasks.enrichments_recheck", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["fulltext-rerender-outdated"] = {
+    "task": "fulltext.tasks.fulltext_rerender_outdated",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["videos-recheck-availability"] = {
     "task": "media_links.tasks.videos_recheck_availability",
     "schedule": 6 * 3600.0,

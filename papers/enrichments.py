@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from paperhub.retries import task_outcome
 
+from . import services  # services imports this module too; names are looked up at call time
 from .models import Enrichment, EnrichmentState, Paper
-from .services import papers_touch
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def enrichments_queue(*, paper: Paper, force: bool = False, only: tuple[str, ...
         _send(registered, paper.id)
         queued.append(registered.name)
     if queued:
-        papers_touch(paper_ids=[paper.id])
+        services.papers_touch(paper_ids=[paper.id])
     return queued
 
 
@@ -157,7 +157,7 @@ def _finish(paper_id: int, kind: str, state: str, detail: str, **values) -> None
             **values,
         },
     )
-    papers_touch(paper_ids=[paper_id])
+    services.papers_touch(paper_ids=[paper_id])
 
 
 def enrichment_done(
@@ -181,7 +181,7 @@ def enrichment_note_retry(*, paper_id: int, kind: str, reason: str) -> None:
     Enrichment.objects.filter(paper_id=paper_id, kind=kind).update(
         state=State.RETRYING, detail=reason[:2000], checked_at=timezone.now()
     )
-    papers_touch(paper_ids=[paper_id])
+    services.papers_touch(paper_ids=[paper_id])
 
 
 @contextmanager
