@@ -129,7 +129,6 @@ def _parser() -> etree.XMLParser:
         dtd_validation=False,
         remove_comments=True,
         remove_pis=True,
-        collect_ids=False,
     )
 
 
@@ -286,6 +285,14 @@ def _http_url(value: str | None) -> str:
     except ValueError:
         return ""
     return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
+
+
+def _safe_src(value: str | None) -> str:
+    """An image URL from figure_src: http(s), or a path on our own site ("/media/..."), else ""."""
+    value = (value or "").strip()
+    if value.startswith("/") and not value.startswith("//") and not re.search(r"[\s\x00-\x1f\"<>\\]", value):
+        return value
+    return _http_url(value)
 
 
 _EMAIL = re.compile(r"^[^@\s<>\"'()\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
@@ -1149,7 +1156,7 @@ class _Converter:
         href = graphic.get(XLINK_HREF, "") if graphic is not None else ""
         if not href:
             return ""
-        src = self.figure_src(href)
+        src = _safe_src(self.figure_src(href))
         if src:
             return f'<img src="{_attr(src)}" alt="{_attr(alt)}" loading="lazy">'
         url = figure_source_url(self.doc, href)
@@ -1295,7 +1302,7 @@ class _Converter:
         graphic = next(el.iter("graphic", "inline-graphic"), None)
         if graphic is not None:
             href = graphic.get(XLINK_HREF, "")
-            src = self.figure_src(href) if href else None
+            src = _safe_src(self.figure_src(href)) if href else ""
             if src:
                 alt = _attr(_text(el.find("label")) or "Formula")
                 return f'<img class="formula" src="{_attr(src)}" alt="{alt}" loading="lazy">'
@@ -1372,7 +1379,7 @@ class _Converter:
             return f'<code class="tex-math">{_e("".join(_itertext(el)).strip())}</code>'
         if name == "inline-graphic":
             href = el.get(XLINK_HREF, "")
-            src = self.figure_src(href) if href else None
+            src = _safe_src(self.figure_src(href)) if href else ""
             return f'<img src="{_attr(src)}" alt="" loading="lazy">' if src else ""
         if name == "label":
             return f'<span class="label">{self._inline_children(el)}</span>'
