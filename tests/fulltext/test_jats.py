@@ -203,7 +203,7 @@ def test_elife_01567_digest_and_two_reviews():
     assert body.summary is not None and body.summary.source == "eLife digest"
     assert body.summary.text.startswith("Our understanding of the living world")
     assert "\n\n" in body.summary.text and "DOI:" not in body.summary.text
-    assert all("eLife digest" != s.heading for s in body.sections)
+    assert all(s.heading != "eLife digest" for s in body.sections)
     letter, response = body.reviews
     assert (letter.kind, letter.title, letter.doi) == ("decision-letter", "Decision letter", "10.7554/elife.01567.016")
     assert letter.authors == ["Jan Traas"]
@@ -392,7 +392,8 @@ HOSTILE = """<article xmlns:xlink="http://www.w3.org/1999/xlink"
 <script>alert(4)</script><style>p{}</style><img src="x" onerror="alert(5)"/>
 <xref ref-type="bibr" rid="nope">[9]</xref> <xref ref-type="fig" rid="gone">Fig. 9</xref>
 <xref ref-type="bibr" rid="b1 b2">1,2</xref> <xref ref-type="fig" rid="f1">Fig. 1</xref>
-<inline-formula><mml:math><mml:mi onclick="x" mathvariant="bold" href="javascript:x">x</mml:mi></mml:math></inline-formula>
+<inline-formula><mml:math><mml:mi onclick="x" mathvariant="bold" href="javascript:x">x</mml:mi></mml:math>
+</inline-formula>
 <inline-formula><tex-math>\\alpha &lt; 1</tex-math></inline-formula></p>
 <fig id="f1"><label>Figure 1</label><caption><p>Cap</p></caption><graphic xlink:href="javascript:alert(6)"/></fig>
 <table-wrap id="t1"><table><tr><td rowspan="2x" colspan="3" onclick="x">c</td></tr></table></table-wrap>
