@@ -247,6 +247,15 @@ def _entity_text(el) -> str:
     return "" if value == name else value
 
 
+def _person_name(name) -> str:
+    """A JATS <name> as it reads ("Christian S Hardtke"); eastern name-style puts the surname first."""
+    given, family = _text(name.find("given-names")), _text(name.find("surname"))
+    prefix, suffix = _text(name.find("prefix")), _text(name.find("suffix"))
+    if name.get("name-style") == "eastern":
+        return _squash(f"{prefix} {family} {given} {suffix}")
+    return _squash(f"{prefix} {given} {family} {suffix}")
+
+
 def _flatten_entities(root) -> None:
     """Replace entity reference nodes by their characters (for a copy handed to a parser that has no DTD)."""
     for entity in list(root.iter(etree.Entity)):
@@ -515,6 +524,7 @@ _BLOCKS = {
 # Dropped with their content: metadata, the reference list (the paper page shows it), code that never runs here.
 _DROP = {
     "object-id",
+    "institution-id",
     "alt-text",
     "long-desc",
     "permissions",
@@ -798,7 +808,10 @@ class _Converter:
                     else ""
                 )
                 awards = ", ".join(_e(_text(a)) for a in award.findall("award-id") if _text(a))
-                people = ", ".join(_e(_text(name)) for name in award.iter("name", "string-name", "collab"))
+                people = ", ".join(
+                    _e(_person_name(name) if _local(name) == "name" else _text(name))
+                    for name in award.iter("name", "string-name", "collab")
+                )
                 item = source + (f" ({awards})" if awards else "") + (f": {people}" if people else "")
                 if item.strip():
                     parts.append(f"<li>{item}</li>")
@@ -941,9 +954,7 @@ class _Converter:
                 continue
             name = contrib.find("name")
             if name is not None:
-                given, family = _text(name.find("given-names")), _text(name.find("surname"))
-                suffix = _text(name.find("suffix"))
-                full = _squash(f"{given} {family} {suffix}")
+                full = _person_name(name)
             else:
                 full = _text(contrib.find("collab")) or _text(contrib.find("string-name"))
             if full:
@@ -1163,7 +1174,7 @@ class _Converter:
         if url:
             return (
                 f'<p class="figure-link"><a href="{_attr(url)}" rel="nofollow noopener">'
-                f"View {_e(alt or 'the image')} at Europe PMC</a></p>"
+                f"View {_e(alt.rstrip('. ') or 'the image')} at Europe PMC</a></p>"
             )
         return ""
 
@@ -1214,12 +1225,14 @@ class _Converter:
         label, caption = el.find("label"), el.find("caption")
         parts = [self._caption_html(label, caption)]
         hrefs = [el.get(XLINK_HREF)] + [m.get(XLINK_HREF) for m in el.iter("media", "ext-link", "uri")]
-        links = []
+        links: dict[str, str] = {}  # url -> text
         for href in hrefs:
-            url = _http_url(href)
+            url = _http_url(href) or supplementary_source_url(self.doc, href or "")
             if url and url not in links:
-                links.append(url)
-        parts.extend(f'<p><a href="{_attr(url)}" rel="nofollow noopener">{_e(url)}</a></p>' for url in links)
+                links[url] = url if _http_url(href) else (href or "").strip()
+        parts.extend(
+            f'<p><a href="{_attr(url)}" rel="nofollow noopener">{_e(text)}</a></p>' for url, text in links.items()
+        )
         for child in el:
             if _local(child) in ("p", "list"):
                 parts.append(self._block(child))
@@ -1359,6 +1372,8 @@ class _Converter:
             return f"<{tag}{cls}>{self._inline_children(el)}</{tag}>"
         if name == "break":
             return "<br>"
+        if name == "name":
+            return _e(_person_name(el))
         if name == "xref":
             return self._xref(el)
         if name == "ext-link":
@@ -1445,3 +1460,11 @@ def figure_source_url(doc: Document, href: str) -> str:
         return ""
     name = href.rsplit(".", 1)[0] if re.search(r"\.(?:jpe?g|gif|png|tiff?|eps)$", href, re.IGNORECASE) else href
     return EUROPEPMC_FIGURE_URL.format(pmcid=doc.pmcid, name=quote(name))
+
+
+def supplementary_source_url(doc: Document, href: str) -> str:
+    """Europe PMC's copy of a supplementary file named by a relative href, for an article with a PMCID, else ""."""
+    href = (href or "").strip()
+    if not doc.pmcid or not _SAFE_FILE_NAME.match(href) or ".." in href:
+        return ""
+    return f"https://europepmc.org/articles/{doc.pmcid}/bin/{quote(href)}"
