@@ -1066,10 +1066,14 @@ class _Converter:
             if name == "list-item":
                 label = item.find("label")
                 label_html = f'<span class="label">{self._inline_children(label)}</span> ' if label is not None else ""
-                content = "".join(
-                    self._block(c) if _local(c) in _BLOCKS else self._inline(c) for c in item if _local(c) != "label"
-                )
-                content = _e(item.text) + content if (item.text or "").strip() else content
+                children = [c for c in item if _local(c) != "label"]
+                if len(children) == 1 and _local(children[0]) == "p" and not (item.text or "").strip():
+                    # One paragraph reads as the item itself, as Europe PMC shows it.
+                    content = self._mixed(children[0], wrap="")
+                else:
+                    content = _e(item.text) + "".join(
+                        self._block(c) if _local(c) in _BLOCKS else self._inline(c) + _e(c.tail) for c in children
+                    )
                 items.append(f"<li>{label_html}{content}</li>")
             elif name == "title":
                 items.append(f'<li class="list-title"><b>{self._inline_children(item)}</b></li>')

@@ -439,3 +439,123 @@ def test_parse_never_loads_a_dtd_or_resolves_entities():
     xml = b'<!DOCTYPE a [<!ENTITY e "expanded">]><a>&e;</a>'
     root = etree.fromstring(xml, parser)  # the parser itself, below parse()'s refusal
     assert "expanded" not in etree.tostring(root).decode()
+
+
+# ---------------------------------------------------------------- rules, on small articles of our own
+
+
+def _convert(body_xml: str, **kwargs) -> jats.Body:
+    xml = (
+        '<article xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:mml="http://www.w3.org/1998/Math/MathML">'
+        f"{body_xml}</article>"
+    )
+    return jats.convert(jats.parse(xml), **kwargs)
+
+
+def test_a_section_holds_its_own_content_not_its_subsections():
+    body = _convert(
+        "<body><p>Lead.</p><sec><title>A</title><p>a</p><sec><title>A.1</title><p>a1</p>"
+        "<sec><title>A.1.1</title><sec><title>A.1.1.1</title><p>deep</p></sec></sec></sec></sec></body>"
+    )
+    assert [(s.heading, s.level, s.html) for s in body.sections] == [
+        ("", 2, "<p>Lead.</p>"),
+        ("A", 2, "<p>a</p>"),
+        ("A.1", 3, "<p>a1</p>"),
+        ("A.1.1", 4, ""),
+        ("A.1.1.1", 4, "<p>deep</p>"),
+    ]
+    assert [s.id for s in body.sections] == ["body", "a", "a-1", "a-1-1", "a-1-1-1"]
+    assert body.text == "Lead.\n\nA\n\na\n\nA.1\n\na1\n\nA.1.1\n\nA.1.1.1\n\ndeep"
+    assert body.word_count == 8
+
+
+def test_lists_quotes_boxes_and_a_figure_inside_a_paragraph():
+    body = _convert(
+        '<body><sec id="s1"><title>T</title><p>Before <list list-type="bullet"><list-item><p>one</p></list-item>'
+        '</list> after <fig id="f1"><label>Figure 1</label><caption><title>Cap</title></caption>'
+        '<graphic xlink:href="f1.tif"/></fig> end.</p><list list-type="order"><list-item><p>x</p></list-item></list>'
+        "<disp-quote><p>q</p></disp-quote><boxed-text><caption><title>Box</title></caption><p>b</p></boxed-text>"
+        "</sec></body>"
+    )
+    html = body.sections[0].html
+    assert html.startswith(
+        '<p>Before</p><ul class="list-bullet"><li>one</li></ul><p>after</p><figure class="fig" id="f1">'
+    )
+    assert '<figcaption><span class="label">Figure 1</span> <b class="caption-title">Cap</b></figcaption>' in html
+    assert '<p>end.</p><ol class="list-order"><li>x</li></ol><blockquote><p>q</p></blockquote>' in html
+    assert '<aside class="boxed-text" id="box"><b class="caption-title">Box</b><p>b</p></aside>' in html
+    assert body.figures == [
+        jats.Figure(id="f1", label="Figure 1", caption_html=body.figures[0].caption_html, href="f1.tif")
+    ]
+
+
+def test_back_matter_sections_follow_the_body():
+    body = _convert(
+        '<front><article-meta><author-notes><fn fn-type="conflict"><p>None.</p></fn></author-notes>'
+        "<funding-group><award-group><funding-source>Agency</funding-source><award-id>G1</award-id></award-group>"
+        "</funding-group></article-meta></front><body><sec><title>Intro</title><p>x</p></sec></body>"
+        '<back><ack><p>Thanks.</p></ack><app-group><app id="app1"><title>Appendix 1</title><p>ap</p></app>'
+        '</app-group><fn-group><fn id="n1"><label>1</label><p>Note.</p></fn></fn-group></back>'
+    )
+    assert [(s.heading, s.level, s.kind) for s in body.sections] == [
+        ("Intro", 2, "body"),
+        ("Acknowledgements", 2, "back"),
+        ("Appendices", 2, "back"),
+        ("Appendix 1", 3, "back"),
+        ("Footnotes", 2, "back"),
+        ("Competing interests", 2, "back"),
+        ("Funding", 2, "back"),
+    ]
+    assert body.sections[-1].html == "<ul><li>Agency (G1)</li></ul>"
+    assert body.text == "Intro\n\nx"
+
+
+@pytest.mark.parametrize(
+    ("attributes", "title", "kind"),
+    [
+        ('article-type="decision-letter"', "Decision", "decision-letter"),
+        ('article-type="referee-report"', "Reviewer #1", "referee-report"),
+        ('article-type="peer-review"', "Review", "referee-report"),
+        ('article-type="author-comment"', "Author response", "author-comment"),
+        ('article-type="reply"', "Author response", "reply"),
+        ('article-type="article-commentary"', "Decision letter", "decision-letter"),
+        ('article-type="article-commentary"', "Author response", "reply"),
+    ],
+)
+def test_sub_article_types_become_review_kinds(attributes, title, kind):
+    body = _convert(
+        f'<body><p>x</p></body><sub-article {attributes} id="sa 1"><front-stub>'
+        f'<article-id pub-id-type="doi">10.1234/R.1</article-id><title-group><article-title>{title}</article-title>'
+        "</title-group><pub-date><day>2</day><month>3</month><year>2020</year></pub-date></front-stub>"
+        "<body><p>Text</p></body></sub-article>"
+    )
+    (review,) = body.reviews
+    assert (review.kind, review.title, review.doi, review.html, review.id) == (
+        kind,
+        title,
+        "10.1234/r.1",
+        "<p>Text</p>",
+        "sa-1",
+    )
+    assert str(review.date) == "2020-03-02"
+
+
+def test_other_sub_articles_are_not_reviews():
+    body = _convert('<body><p>x</p></body><sub-article article-type="translation"><body><p>y</p></body></sub-article>')
+    assert body.reviews == [] and "y" not in body.text
+
+
+def test_figure_source_url_only_for_plain_file_names():
+    doc = jats.parse(
+        '<article><front><article-meta><article-id pub-id-type="pmc">123</article-id></article-meta></front></article>'
+    )
+    assert doc.pmcid == "PMC123"
+    assert jats.figure_source_url(doc, "fig1.tif") == "https://europepmc.org/articles/PMC123/bin/fig1.jpg"
+    assert jats.figure_source_url(doc, "fig1") == "https://europepmc.org/articles/PMC123/bin/fig1.jpg"
+    for bad in ("../x", "http://evil.example/x.jpg", "a/b.jpg", "javascript:alert(1)", "", " "):
+        assert jats.figure_source_url(doc, bad) == ""
+    assert jats.figure_source_url(jats.parse("<article/>"), "fig1.tif") == ""
+
+
+def test_converter_version_is_an_int():
+    assert isinstance(jats.CONVERTER_VERSION, int) and jats.CONVERTER_VERSION >= 1
