@@ -15,6 +15,7 @@ import html
 import re
 import xml.etree.ElementTree as StdET
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
@@ -661,8 +662,9 @@ class _Converter:
         citation = next(ref.iter("element-citation", "mixed-citation", "citation", "nlm-citation"), None)
         wrapper = StdET.Element("ref")
         if citation is not None:
-            copy = etree.fromstring(etree.tostring(citation, with_tail=False))
-            _flatten_entities(copy)
+            copy = deepcopy(citation)
+            copy.tail = None
+            _flatten_entities(copy)  # the stdlib parser below has no DTD to read `&nbsp;` by
             for el in copy.iter():  # the stdlib mapping reads un-prefixed names only
                 if isinstance(el.tag, str) and el.tag.startswith("{"):
                     el.tag = _local(el)
@@ -993,7 +995,7 @@ class _Converter:
     def _mixed(self, el, wrap: str = "p", skip: tuple[str, ...] = ()) -> str:
         """Text and inline elements wrapped in <wrap>, block children placed between (a <p> cannot hold a figure)."""
         out: list[str] = []
-        run: list[str] = [_e(self._text_of(el.text))]
+        run: list[str] = [_e(el.text)]
 
         def flush() -> None:
             inner = "".join(run)
@@ -1013,10 +1015,6 @@ class _Converter:
             run.append(_e(child.tail))
         flush()
         return "".join(out)
-
-    @staticmethod
-    def _text_of(text: str | None) -> str:
-        return text or ""
 
     def _block(self, el) -> str:
         if el.tag is etree.Entity:

@@ -341,6 +341,17 @@ def test_undeclared_named_entity_never_shows_as_text():
     assert html == "<p>a&nbsp;b  c</p>"
 
 
+def test_undeclared_entity_in_a_reference_is_read():
+    xml = (
+        '<!DOCTYPE article SYSTEM "jats.dtd"><article><body><p><xref ref-type="bibr" rid="r1">1</xref></p></body>'
+        '<back><ref-list><ref id="r1"><element-citation><article-title>A&nbsp;B&ndash;C</article-title>'
+        "</element-citation></ref></ref-list></back></article>"
+    )
+    body = jats.convert(jats.parse(xml))
+    assert body.references[0].record.title == "A B–C"  # papers.markup folds the no-break space
+    assert body.citations == {1: ["cite-1-1"]}
+
+
 def test_ten_thousand_nested_sections_give_a_clear_error():
     xml = "<article><body>" + "<sec>" * 10_000 + "</sec>" * 10_000 + "</body></article>"
     with pytest.raises(JatsError, match=r"^Nested too deeply"):
