@@ -250,7 +250,7 @@ def revision_reject(*, revision: ReviewRevision, moderator, reason: str) -> None
 # The record's kind is the JATS sub-article's article-type (or the converter's name for it).
 _KINDS = {
     "decision-letter": ReviewKind.DECISION_LETTER,
-    "article-commentary": ReviewKind.DECISION_LETTER,  # eLife's decision letters, before 2019
+    "article-commentary": ReviewKind.DECISION_LETTER,  # how eLife's JATS types them (10.7554/eLife.01567)
     "editor-report": ReviewKind.EDITOR_REPORT,
     "evaluation-summary": ReviewKind.EDITOR_REPORT,
     "referee-report": ReviewKind.REFEREE_REPORT,
@@ -274,13 +274,6 @@ _LICENSES_BY_PATH = {
     ("licenses/by-nc", "4.0"): License.CC_BY_NC,
     ("publicdomain/zero", "1.0"): License.CC0,
 }
-JOURNAL_FIELDS = (
-    *ReviewContent.CONTENT_FIELDS,
-    "kind",
-    "title",
-    "published_on",
-    "position",
-)
 
 
 def review_license_from_url(url: str) -> str:
