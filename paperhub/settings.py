@@ -350,6 +350,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ModerationStatusEnum": "paperhub.moderation.ModerationStatus",
         "FetchStateEnum": "papers.models.FetchState",
+        # Reviews show every platform; people posting one choose among all but "journal".
+        "ReviewPlatformEnum": "reviews.models.Platform",
+        "PastedReviewPlatformEnum": "reviews.models.PASTE_PLATFORM_CHOICES",
+        "ReviewKindEnum": "reviews.models.ReviewKind",
+        "KindEnum": "media_links.models.VideoKind",  # the name videos' kind had before reviews had one
     },
 }
 # CORS: any site may read the API from a browser; nothing else crosses origins.
