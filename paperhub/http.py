@@ -151,7 +151,8 @@ def get_bytes(
     or body. A 200 HTML page when `accept` asked for something else (a bot challenge, a login wall) raises
     UpstreamUnavailable, so it is retried later and never stored as the document.
     """
-    request_headers = {"Accept": accept, **(headers or {})}
+    # The User-Agent is read per request, so it names the contact address configured now.
+    request_headers = {"User-Agent": user_agent(), "Accept": accept, **(headers or {})}
     if etag:
         request_headers["If-None-Match"] = etag
     if last_modified:
@@ -165,10 +166,8 @@ def get_bytes(
             "GET", url, params=params, headers=request_headers, follow_redirects=follow_redirects
         ) as response:
             status, answered_headers, final_url = response.status_code, response.headers, str(response.url)
-            if status in no_content_statuses:
-                body = b""
-            elif status == 304 and conditional:
-                body = b""
+            if status in no_content_statuses or (status == 304 and conditional):
+                body = b""  # nothing to read: an answer without a body, by the caller's leave
             else:
                 if 300 <= status < 400 and status != 304:  # an unasked-for 304 is just unexpected
                     raise UpstreamBadResponse(
