@@ -382,6 +382,10 @@ DATACITE_API_URL = env_str("DATACITE_API_URL", "https://api.datacite.org").rstri
 OPENALEX_API_URL = env_str("OPENALEX_API_URL", "https://api.openalex.org").rstrip("/")
 OPENALEX_API_KEY = env_str("OPENALEX_API_KEY")
 NCBI_IDCONV_URL = env_str("NCBI_IDCONV_URL", "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/")
+# Full text (open access only) and one-line summaries, for the fulltext app.
+EUROPEPMC_API_URL = env_str("EUROPEPMC_API_URL", "https://www.ebi.ac.uk/europepmc/webservices/rest").rstrip("/")
+SEMANTIC_SCHOLAR_API_URL = env_str("SEMANTIC_SCHOLAR_API_URL", "https://api.semanticscholar.org/graph/v1").rstrip("/")
+SEMANTIC_SCHOLAR_API_KEY = env_str("SEMANTIC_SCHOLAR_API_KEY")
 PAPERHUB_CONTACT_EMAIL = env_str("PAPERHUB_CONTACT_EMAIL")
 UPSTREAM_TIMEOUT_SECONDS = float(env_int("UPSTREAM_TIMEOUT_SECONDS", 10))
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
@@ -391,6 +395,9 @@ UPSTREAM_RATE_LIMITS = {
     "datacite": float(env_str("DATACITE_RATE_LIMIT", "20")),
     "openalex": float(env_str("OPENALEX_RATE_LIMIT", "10")),
     "ncbi": float(env_str("NCBI_RATE_LIMIT", "3")),
+    "europepmc": float(env_str("EUROPEPMC_RATE_LIMIT", "10")),  # Europe PMC asks for politeness, names no number
+    # 1/s is what Semantic Scholar grants a key; without one the shared pool is smaller still and 429s are common.
+    "semanticscholar": float(env_str("SEMANTIC_SCHOLAR_RATE_LIMIT", "1")),
 }
 PAPERHUB_IMPORT_MAX_RETRIES = env_int("PAPERHUB_IMPORT_MAX_RETRIES", 6)
 PAPERHUB_RETRY_BASE_SECONDS = float(env_str("PAPERHUB_RETRY_BASE_SECONDS", "4"))
