@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from paperhub import http
 from papers import enrichments, normalize
 from papers import services as paper_services
 from papers.models import Paper, Reference
@@ -194,10 +195,15 @@ def fulltext_fetch(*, paper: Paper, row) -> None:
             paper_id=paper.id, kind=kind, source="Europe PMC", detail="not open access", status=exc.status
         )
         return
-    validators = {"etag": answer.etag[:200], "last_modified": answer.last_modified[:64]}
-    if answer.not_modified:
-        enrichments.enrichment_done(paper_id=paper.id, kind=kind, source="Europe PMC", status=304, **validators)
+    except europepmc.InvalidPMCID:
+        enrichments.enrichment_none(
+            paper_id=paper.id, kind=kind, source="Europe PMC", detail=f"the PMCID on file ({paper.pmcid}) is not valid"
+        )
         return
+    if answer is None:  # 304: what we have is current
+        enrichments.enrichment_done(paper_id=paper.id, kind=kind, source="Europe PMC", status=304)
+        return
+    validators = {"etag": answer.etag[:200], "last_modified": answer.last_modified[:64]}
     try:
         document = jats.parse(answer.content, max_bytes=settings.FULLTEXT_MAX_XML_BYTES)
     except jats.JatsError as exc:
@@ -223,7 +229,7 @@ def summary_fetch(*, paper: Paper) -> None:
         return
     try:
         tldr = semanticscholar.get_tldr(paper.doi)
-    except semanticscholar.UpstreamNotFound as exc:
+    except http.UpstreamNotFound as exc:
         enrichments.enrichment_none(
             paper_id=paper.id, kind=kind, source="Semantic Scholar", detail="not in Semantic Scholar", status=exc.status
         )

@@ -142,6 +142,7 @@ def get_bytes(
     follow_redirects: bool = True,
     not_found_statuses: tuple[int, ...] = (404, 410),
     no_content_statuses: tuple[int, ...] = (),
+    max_bytes: int | None = None,
 ) -> UpstreamResponse:
     """GET `url` and return its body unparsed, with get_json's guarantees (rate limit, deadline, size cap, errors).
 
@@ -160,7 +161,7 @@ def get_bytes(
     conditional = any(name.lower() in ("if-none-match", "if-modified-since") for name in request_headers)
     ratelimit.acquire(upstream)
     deadline = time.monotonic() + 2 * settings.UPSTREAM_TIMEOUT_SECONDS
-    cap = settings.UPSTREAM_MAX_RESPONSE_BYTES
+    cap = min(max_bytes or settings.UPSTREAM_MAX_RESPONSE_BYTES, settings.UPSTREAM_MAX_RESPONSE_BYTES)
     try:
         with client().stream(
             "GET", url, params=params, headers=request_headers, follow_redirects=follow_redirects

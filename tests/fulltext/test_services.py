@@ -22,7 +22,7 @@ S2_DOI = "10.1093/mind/lix.236.433"  # the one DOI Semantic Scholar's TLDR was r
 
 
 def nar_paper(**values):
-    return PaperFactory(doi=NAR_DOI, pmcid=NAR_PMCID, title="", **values)
+    return PaperFactory(**{"doi": NAR_DOI, "pmcid": NAR_PMCID, **values})
 
 
 def run_fulltext(paper):
@@ -45,13 +45,14 @@ def test_europepmc_text_is_stored_rendered_with_its_references(fake_upstream):
     html = "".join(s["html"] for s in full_text.sections)
     targets = set(re.findall(r'href="#ref-(\d+)"', html))
     assert targets and {int(t) for t in targets} <= set(paper.references.values_list("position", flat=True))
+    # A citation naming several references ("[3,4]") links to the first, and is the place each of them is cited.
     cited = Reference.objects.filter(paper=paper).exclude(cited_in=[])
-    assert cited.count() == len(targets)
+    assert set(cited.values_list("position", flat=True)) >= {int(t) for t in targets}
     for reference in cited:
         for anchor in reference.cited_in:
             assert f'id="{anchor}"' in html
     paper.refresh_from_db()
-    assert len(paper.body_text.split()) > 1000 and "<" not in paper.body_text
+    assert len(paper.body_text.split()) > 1000 and not re.search(r"</?[a-z]", paper.body_text)
 
 
 def test_a_second_check_sends_the_etag_and_a_304_changes_nothing(fake_upstream):
@@ -93,12 +94,12 @@ def test_not_open_access_is_a_normal_outcome(fake_upstream, failure):
 def test_errorbean_answer_is_not_open_access(fake_upstream):
     paper = nar_paper()
     body = (FIXTURES / "europepmc/supplementaryfiles-errorbean-not-open-access-PMC3040717.xml").read_bytes()
-    fake_upstream.script("europepmc", Fail(200, body=body))
+    fake_upstream.script("europepmc", Fail(200, body=body, content_type="application/xml"))
     assert run_fulltext(paper).state == "none"
 
 
 @pytest.mark.parametrize(
-    "failure", [Fail(503), Fail(429, retry_after=7), Garbage(b"<!DOCTYPE html><html><title>Just a moment</title>")]
+    "failure", [Fail(503), Fail(429, retry_after=7), Garbage(b"<!DOCTYPE html><html><title>Just a moment</title></html>", content_type="text/html")]
 )
 def test_outages_raise_to_be_retried(fake_upstream, failure):
     from paperhub.http import UpstreamUnavailable
