@@ -36,15 +36,18 @@ def image_check(data: bytes) -> tuple[str, int, int]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 kind, (width, height) = image.format, image.size
+                # Refused on what the header says, before reading further.
+                if kind not in FORMATS:
+                    raise NotAnImage(f"{kind} images are not served; PNG, JPEG, GIF and WebP are")
+                if width * height > MAX_PIXELS:
+                    raise NotAnImage(f"the image is {width} × {height} pixels; the limit is {MAX_PIXELS:,} pixels")
                 image.verify()
+    except NotAnImage:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise NotAnImage("the image is too large in pixels") from None
     except Exception as exc:  # Pillow raises many kinds for a body that is not an image
         raise NotAnImage(f"not an image PaperHub can show ({type(exc).__name__})") from None
-    if kind not in FORMATS:
-        raise NotAnImage(f"{kind} images are not served; PNG, JPEG, GIF and WebP are")
-    if width * height > MAX_PIXELS:
-        raise NotAnImage(f"the image is {width} × {height} pixels; the limit is {MAX_PIXELS:,} pixels")
     return FORMATS[kind], width, height
 
 

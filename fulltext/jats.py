@@ -34,7 +34,6 @@ MAX_BYTES = 20_000_000
 MAX_DEPTH = 160
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-EUROPEPMC_FIGURE_URL = "https://europepmc.org/articles/{pmcid}/bin/{name}.jpg"
 
 
 class JatsError(ValueError):
@@ -1455,13 +1454,15 @@ def convert(
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
-def figure_source_url(doc: Document, href: str) -> str:
-    """Where a worker would download a graphic: Europe PMC's copy for an article with a PMCID, else ""."""
+def figure_source_url(doc: Document, href: str, *, base: str = "https://europepmc.org/articles") -> str:
+    """Where a worker would download a graphic: Europe PMC's copy for an article with a PMCID, else "".
+
+    `base` is Europe PMC's article site (a setting, so that tests point it at the fake upstream)."""
     href = (href or "").strip()
     if not doc.pmcid or not _SAFE_FILE_NAME.match(href) or ".." in href:
         return ""
     name = href.rsplit(".", 1)[0] if re.search(r"\.(?:jpe?g|gif|png|tiff?|eps)$", href, re.IGNORECASE) else href
-    return EUROPEPMC_FIGURE_URL.format(pmcid=doc.pmcid, name=quote(name))
+    return f"{base.rstrip('/')}/{doc.pmcid}/bin/{quote(name)}.jpg"
 
 
 def supplementary_source_url(doc: Document, href: str) -> str:

@@ -148,7 +148,11 @@ def _sync_figure_images(full_text: FullText, document: jats.Document, body: jats
     known = set(FigureImage.objects.filter(full_text=full_text).values_list("href", flat=True))
     FigureImage.objects.bulk_create(
         [
-            FigureImage(full_text=full_text, href=href[:500], source_url=jats.figure_source_url(document, href)[:1000])
+            FigureImage(
+                full_text=full_text,
+                href=href[:500],
+                source_url=jats.figure_source_url(document, href, base=settings.EUROPEPMC_ARTICLES_URL)[:1000],
+            )
             for href in hrefs
             if href not in known
         ]

@@ -432,6 +432,8 @@ for _entry in VIDEO_EXTRA_PROVIDERS:
     _embed_origin = "https://" + urlsplit(_entry["embed_url"]).netloc
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"].append(_embed_origin)
 # Full text and summaries (the fulltext app). JATS files larger than this are refused, by import_jats too.
+# Europe PMC's article site, where figure images are (…/PMC123/bin/name.jpg); the worker copies them from there.
+EUROPEPMC_ARTICLES_URL = env_str("EUROPEPMC_ARTICLES_URL", "https://europepmc.org/articles").rstrip("/")
 FULLTEXT_MAX_XML_BYTES = env_int("FULLTEXT_MAX_XML_BYTES", 20 * 1024 * 1024)
 FULLTEXT_FIGURE_MAX_BYTES = env_int("FULLTEXT_FIGURE_MAX_BYTES", 5 * 1024 * 1024)
 FULLTEXT_FETCH_FIGURES = env_bool("FULLTEXT_FETCH_FIGURES", True)

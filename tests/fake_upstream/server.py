@@ -187,6 +187,8 @@ class FakeUpstream:
             "VIMEO_OEMBED_URL": f"{self.url}/vimeo/oembed.json",
             "EUROPEPMC_API_URL": f"{self.url}/europepmc",
             "SEMANTIC_SCHOLAR_API_URL": f"{self.url}/semanticscholar",
+            # Figure images: no recording exists, so tests script what this answers (Fail(200, body=…)).
+            "EUROPEPMC_ARTICLES_URL": f"{self.url}/europepmc-articles",
         }
 
     def start(self) -> FakeUpstream:

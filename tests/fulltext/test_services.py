@@ -99,7 +99,12 @@ def test_errorbean_answer_is_not_open_access(fake_upstream):
 
 
 @pytest.mark.parametrize(
-    "failure", [Fail(503), Fail(429, retry_after=7), Garbage(b"<!DOCTYPE html><html><title>Just a moment</title></html>", content_type="text/html")]
+    "failure",
+    [
+        Fail(503),
+        Fail(429, retry_after=7),
+        Garbage(b"<!DOCTYPE html><html><title>Just a moment</title></html>", content_type="text/html"),
+    ],
 )
 def test_outages_raise_to_be_retried(fake_upstream, failure):
     from paperhub.http import UpstreamUnavailable

@@ -17,9 +17,11 @@ NAR_DOI, NAR_PMCID = "10.1093/nar/gkr715", "PMC3258128"
 
 def settled(paper, kind, timeout=30):
     return wait_until(
-        lambda: Enrichment.objects.filter(paper=paper, kind=kind)
-        .exclude(state__in=["queued", "running", "retrying"])
-        .first(),
+        lambda: (
+            Enrichment.objects.filter(paper=paper, kind=kind)
+            .exclude(state__in=["queued", "running", "retrying"])
+            .first()
+        ),
         timeout,
         f"{kind} of {paper.doi} to settle",
     )
