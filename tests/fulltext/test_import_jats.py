@@ -98,3 +98,41 @@ def test_a_missing_file_is_reported(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_jats", str(tmp_path / "nope.xml"))
     assert "cannot be read" in capsys.readouterr().out
+
+
+def test_the_journals_reviews_come_with_the_file(client):
+    call_command("import_jats", str(ELIFE_01567))
+    paper = Paper.objects.get(doi="10.7554/elife.01567")
+    soup = BeautifulSoup(client.get(paper.get_absolute_url()).content, "html.parser")
+    cards = soup.select("#reviews .review")
+    assert len(cards) == 2
+    text = " ".join(card.get_text(" ", strip=True) for card in cards)
+    assert "Decision letter" in text and "published by eLife" in text
+
+
+HOSTILE = b"""<?xml version="1.0"?>
+<article xmlns:xlink="http://www.w3.org/1999/xlink" article-type="research-article">
+<front><journal-meta><journal-title-group><journal-title>Test Journal</journal-title></journal-title-group>
+</journal-meta><article-meta><article-id pub-id-type="doi">10.5555/hostile.1</article-id>
+<title-group><article-title>A <italic>hostile</italic> file<script>alert(1)</script></article-title></title-group>
+</article-meta></front>
+<body><sec id="s1" onclick="alert(2)"><title>Intro <img src="x" onerror="alert(3)"/></title>
+<p>Read <ext-link ext-link-type="uri" xlink:href="javascript:alert(4)">this</ext-link> and
+<ext-link ext-link-type="uri" xlink:href="https://example.org/ok">that</ext-link>.</p>
+<script>alert(5)</script><p onmouseover="alert(6)">Plain <style>body{}</style>text.</p></sec></body>
+</article>"""
+
+
+def test_a_hostile_file_gives_a_safe_page(client, tmp_path):
+    # Hand-written, obviously not an upstream payload: the XSS vectors a JATS file could carry.
+    path = tmp_path / "hostile.xml"
+    path.write_bytes(HOSTILE)
+    call_command("import_jats", str(path))
+    html = client.get("/doi/10.5555/hostile.1").content.decode()
+    article = BeautifulSoup(html, "html.parser").select_one("#fulltext")
+    assert article is not None and "Intro" in article.get_text()
+    assert "alert" not in str(article) and "javascript:" not in html
+    assert not article.select("script, style, [onclick], [onerror], [onmouseover]")
+    link = article.find("a", string="that")
+    assert link["href"] == "https://example.org/ok" and set(link["rel"]) >= {"nofollow", "noopener"}
+    assert article.find("a", string="this") is None, "a javascript: link is plain text"
