@@ -153,6 +153,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 30),
         "init_command": "PRAGMA journal_mode=WAL",
     }
+    # Django's backend, but able to rebuild papers_paper (see paperhub/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "paperhub.sqlite"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
