@@ -132,12 +132,21 @@ def enrichments_recheck_due(*, now: dt.datetime | None = None, limit: int = 500)
 # ---------------------------------------------------------------- what tasks report
 
 
+_UNSETTLED = (State.QUEUED, State.RUNNING, State.RETRYING)
+
+
 def enrichment_start(*, paper_id: int, kind: str) -> Enrichment | None:
-    """Mark the row running and return it with its paper; None when the paper is gone."""
+    """Mark the row running and return it with its paper; None when the paper is gone or the row is settled.
+
+    Settled (done, none, failed) means another delivery of the task, or another path (a demo text, a file),
+    finished it already; asking again is beat's decision, which queues the row first.
+    """
     paper = Paper.objects.filter(id=paper_id).first()
     if paper is None:
         return None
     row, _ = Enrichment.objects.get_or_create(paper=paper, kind=kind)
+    if row.state not in _UNSETTLED:
+        return None
     Enrichment.objects.filter(id=row.id).update(state=State.RUNNING, attempts=F("attempts") + 1)
     row.paper, row.state = paper, State.RUNNING
     return row
