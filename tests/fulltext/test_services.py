@@ -1,10 +1,12 @@
 """The full-text and summary enrichments in this process, against the fake upstream's recorded responses."""
 
+import datetime as dt
 import re
 
 import pytest
 from bs4 import BeautifulSoup
 from django.test import override_settings
+from django.utils import timezone
 
 from fulltext import jats, services
 from fulltext.models import FullText
@@ -55,10 +57,18 @@ def test_europepmc_text_is_stored_rendered_with_its_references(fake_upstream):
     assert len(paper.body_text.split()) > 1000 and not re.search(r"</?[a-z]", paper.body_text)
 
 
+def run_fulltext_row_settled(paper):
+    return enrichments.enrichment_start(paper_id=paper.id, kind="fulltext") is None
+
+
 def test_a_second_check_sends_the_etag_and_a_304_changes_nothing(fake_upstream):
     paper = nar_paper()
     first = run_fulltext(paper)
     rendered = FullText.objects.get(paper=paper).rendered_at
+    assert run_fulltext_row_settled(paper), "a second delivery of the task leaves a settled row alone"
+    # Beat's re-check, when its time comes, queues the row again; then the task asks conditionally.
+    Enrichment.objects.filter(id=first.id).update(next_check_at=timezone.now() - dt.timedelta(seconds=1))
+    assert enrichments.enrichments_recheck_due() == 1
     second = run_fulltext(paper)
     assert fake_upstream.calls("europepmc")[-1].headers.get("If-None-Match") == first.etag
     assert (second.state, second.upstream_status) == ("done", 304)
