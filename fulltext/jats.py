@@ -25,7 +25,7 @@ from lxml import etree
 
 from papers import doi as doi_lib
 from papers.normalize import ReferenceRecord
-from papers.normalize import _jats_reference as _reference_record  # the paper's own JATS reference mapping
+from papers.normalize import jats_reference as _reference_record  # the paper's own JATS reference mapping
 
 CONVERTER_VERSION = 1
 MAX_BYTES = 20_000_000
