@@ -29,7 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get("BENCH_SERVE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperhub_bench_serve")
 CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/13")
-os.environ.update({"DATABASE_URL": DATABASE_URL, "CACHE_URL": CACHE_URL, "LOG_LEVEL": "WARNING"})
+# The benchmark queues no background work anywhere real: tasks a setup step sends stay in this process.
+os.environ.update(
+    {"DATABASE_URL": DATABASE_URL, "CACHE_URL": CACHE_URL, "LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": "memory://"}
+)
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
 
@@ -202,6 +205,27 @@ def growth_papers() -> dict[int, str]:
     return paths
 
 
+def full_text_paper():
+    """The paper with the largest recorded JATS (eLife 09560, 253 KB): its page is the heaviest the site serves."""
+    from fulltext.services import fulltext_import_file
+    from papers.demo import FIXTURES
+    from papers.models import Paper
+
+    paper = Paper.objects.filter(doi="10.7554/elife.09560").first()
+    if paper is None or not hasattr(paper, "full_text"):
+        data = (FIXTURES / "jats" / "elife-publisher-jats-digest-10.7554_eLife.09560.xml").read_bytes()
+        paper = fulltext_import_file(data=data).paper
+    return paper
+
+
+def page_weight(url: str) -> dict:
+    """Bytes of the page as sent, plain and with gzip (what a browser receives from a compressing proxy)."""
+    import gzip
+
+    body = urllib.request.urlopen(url, timeout=30).read()
+    return {"html": len(body), "gzip": len(gzip.compress(body))}
+
+
 def run_wrk(url: str, seconds: int) -> dict:
     output = subprocess.run(
         ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url], capture_output=True, text=True, timeout=seconds + 60
@@ -286,6 +310,7 @@ def main() -> None:
         cursor.execute("VACUUM ANALYZE")
     paper = Paper.objects.filter(doi__startswith="10.99998/").order_by("id")[PAPERS // 2]
     growth = growth_papers()
+    long_text = full_text_paper()
 
     static_root = tempfile.mkdtemp(prefix="paperhub-static-")
     env = {
@@ -325,6 +350,7 @@ def main() -> None:
         targets = {
             "static file (ceiling)": f"/static/css/{css}",
             "paper page": paper.get_absolute_url(),
+            "paper page, longest full text": long_text.get_absolute_url(),
             "home page": "/",
             "API paper detail": f"/api/v1/papers/{paper.doi}/",
             "API list of 50": "/api/v1/papers/?page_size=50",
@@ -347,6 +373,7 @@ def main() -> None:
                     f"{name}: {base + path} answered {exc}\ngunicorn's log:\n{server_log.read_text()[-4000:]}"
                 ) from None
             rows[name] = run_wrk(base + path, args.seconds)
+            rows[name]["bytes"] = page_weight(base + path)
         for name, path in series.items():
             urllib.request.urlopen(base + path, timeout=30).read()
             rows[name] = run_wrk(base + path, args.seconds)

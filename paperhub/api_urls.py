@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from fulltext.api import views as fulltext_views
 from media_links.api import views as video_views
 from paperhub.views import page_not_found
 from papers.api import views as paper_views
@@ -18,6 +19,7 @@ urlpatterns = [
     path("papers/<path:doi>/citations/", paper_views.PaperCitations.as_view(), name="paper-citations"),
     path("papers/<path:doi>/reviews/", review_views.PaperReviews.as_view(), name="paper-reviews"),
     path("papers/<path:doi>/videos/", video_views.PaperVideos.as_view(), name="paper-videos"),
+    path("papers/<path:doi>/fulltext/", fulltext_views.PaperFullText.as_view(), name="paper-fulltext"),
     path("papers/<path:doi>/", paper_views.PaperDetail.as_view(), name="paper-detail"),
     path("reviews/<int:pk>/", review_views.ReviewDetail.as_view(), name="review-detail"),
     path("videos/<int:pk>/", video_views.VideoDetail.as_view(), name="video-detail"),

@@ -1,6 +1,7 @@
 """The one way PaperHub talks to other servers: fixed timeouts, a size cap, a deadline, our own errors.
 
-Clients call `get_json`; they never see httpx responses or exceptions.
+Clients call `get_json` (parsed JSON) or `get_bytes` (the raw body, e.g. XML); both go through one implementation
+and never hand out httpx responses or exceptions.
 """
 
 from __future__ import annotations
@@ -47,8 +48,27 @@ class UpstreamBadResponse(UpstreamError):
 
 @dataclass
 class UpstreamResponse:
+    """What an upstream answered. `data` is the parsed JSON (get_json only); `content` the raw body.
+
+    Two answers carry no body and are not errors: `not_modified` (a 304 to a conditional request: what the caller
+    holds is current) and `no_content` (a status the caller listed in `no_content_statuses`, e.g. 204).
+    """
+
     data: Any
     headers: httpx.Headers
+    content: bytes = b""
+    status: int = 200
+    url: str = ""
+    not_modified: bool = False
+    no_content: bool = False
+
+    @property
+    def etag(self) -> str:
+        return self.headers.get("ETag", "")
+
+    @property
+    def last_modified(self) -> str:
+        return self.headers.get("Last-Modified", "")
 
 
 _client: httpx.Client | None = None
@@ -78,40 +98,131 @@ def get_json(
     url: str,
     *,
     params: dict | None = None,
+    headers: dict[str, str] | None = None,
+    etag: str = "",
+    last_modified: str = "",
     follow_redirects: bool = True,
     not_found_statuses: tuple[int, ...] = (404, 410),
+    no_content_statuses: tuple[int, ...] = (),
 ) -> UpstreamResponse:
-    """GET `url` and parse its JSON body, within the upstream's shared rate limit, a deadline and a size cap."""
+    """GET `url` and parse its JSON body, within the upstream's shared rate limit, a deadline and a size cap.
+
+    A 304 or a no-content status comes back with `data=None` (see UpstreamResponse); other options as get_bytes.
+    """
+    response = get_bytes(
+        upstream,
+        url,
+        params=params,
+        headers=headers,
+        accept="application/json",
+        etag=etag,
+        last_modified=last_modified,
+        follow_redirects=follow_redirects,
+        not_found_statuses=not_found_statuses,
+        no_content_statuses=no_content_statuses,
+    )
+    if response.not_modified or response.no_content:
+        return response
+    try:
+        response.data = json.loads(response.content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UpstreamBadResponse(upstream, "the response is not valid JSON", status=response.status) from None
+    return response
+
+
+def get_bytes(
+    upstream: str,
+    url: str,
+    *,
+    params: dict | None = None,
+    headers: dict[str, str] | None = None,
+    accept: str = "*/*",
+    etag: str = "",
+    last_modified: str = "",
+    follow_redirects: bool = True,
+    not_found_statuses: tuple[int, ...] = (404, 410),
+    no_content_statuses: tuple[int, ...] = (),
+    max_bytes: int | None = None,
+) -> UpstreamResponse:
+    """GET `url` and return its body unparsed, with get_json's guarantees (rate limit, deadline, size cap, errors).
+
+    `etag` / `last_modified` (as an earlier answer gave them) are sent as If-None-Match / If-Modified-Since; a 304
+    then returns `not_modified=True` rather than raising, since "unchanged" is a normal outcome for a refresh.
+    Statuses in `no_content_statuses` return `no_content=True` with an empty body instead of their usual error
+    or body. A 200 HTML page when `accept` asked for something else (a bot challenge, a login wall) raises
+    UpstreamUnavailable, so it is retried later and never stored as the document.
+    """
+    # The User-Agent is read per request, so it names the contact address configured now.
+    request_headers = {"User-Agent": user_agent(), "Accept": accept, **(headers or {})}
+    if etag:
+        request_headers["If-None-Match"] = etag
+    if last_modified:
+        request_headers["If-Modified-Since"] = last_modified
+    conditional = any(name.lower() in ("if-none-match", "if-modified-since") for name in request_headers)
     ratelimit.acquire(upstream)
     deadline = time.monotonic() + 2 * settings.UPSTREAM_TIMEOUT_SECONDS
-    cap = settings.UPSTREAM_MAX_RESPONSE_BYTES
+    cap = min(max_bytes or settings.UPSTREAM_MAX_RESPONSE_BYTES, settings.UPSTREAM_MAX_RESPONSE_BYTES)
     try:
-        with client().stream("GET", url, params=params, follow_redirects=follow_redirects) as response:
-            if 300 <= response.status_code < 400:
-                raise UpstreamBadResponse(upstream, f"redirected ({response.status_code}); redirects are not followed")
-            _raise_for_status(upstream, response, not_found_statuses)
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > cap:
-                raise UpstreamBadResponse(upstream, f"the response is {int(declared):,} bytes; the limit is {cap:,}")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > cap:
-                    raise UpstreamBadResponse(upstream, f"the response is larger than the {cap:,}-byte limit")
-                if time.monotonic() > deadline:
-                    raise UpstreamUnavailable(upstream, "the response was too slow to arrive")
-            headers = response.headers
+        with client().stream(
+            "GET", url, params=params, headers=request_headers, follow_redirects=follow_redirects
+        ) as response:
+            status, answered_headers, final_url = response.status_code, response.headers, str(response.url)
+            if status in no_content_statuses or (status == 304 and conditional):
+                body = b""  # nothing to read: an answer without a body, by the caller's leave
+            else:
+                if 300 <= status < 400 and status != 304:  # an unasked-for 304 is just unexpected
+                    raise UpstreamBadResponse(
+                        upstream, f"redirected ({status}); redirects are not followed", status=status
+                    )
+                _raise_for_status(upstream, response, not_found_statuses)
+                body = _read_capped(upstream, response, cap, deadline)
     except httpx.TimeoutException:
         raise UpstreamUnavailable(upstream, "the request timed out") from None
     except httpx.TooManyRedirects:
         raise UpstreamBadResponse(upstream, "too many redirects") from None
     except httpx.TransportError as exc:
         raise UpstreamUnavailable(upstream, f"unreachable ({type(exc).__name__})") from None
-    ratelimit.learn_from_headers(upstream, headers)
-    try:
-        return UpstreamResponse(data=json.loads(body), headers=headers)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise UpstreamBadResponse(upstream, "the response is not valid JSON") from None
+    ratelimit.learn_from_headers(upstream, answered_headers)
+    answer = UpstreamResponse(data=None, headers=answered_headers, content=body, status=status, url=final_url)
+    if status in no_content_statuses:
+        answer.no_content = True
+    elif status == 304:
+        answer.not_modified = True
+    elif _is_html_page(answered_headers, body) and not _asks_for_html(accept):
+        logger.info("%s answered an HTML page for %s", upstream, final_url)
+        raise UpstreamUnavailable(upstream, "answered with an HTML page (a bot challenge?)", status=status)
+    return answer
+
+
+def _read_capped(upstream: str, response: httpx.Response, cap: int, deadline: float) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise UpstreamBadResponse(
+            upstream, f"the response is {int(declared):,} bytes; the limit is {cap:,}", status=response.status_code
+        )
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body.extend(chunk)
+        if len(body) > cap:
+            raise UpstreamBadResponse(
+                upstream, f"the response is larger than the {cap:,}-byte limit", status=response.status_code
+            )
+        if time.monotonic() > deadline:
+            raise UpstreamUnavailable(upstream, "the response was too slow to arrive", status=response.status_code)
+    return bytes(body)
+
+
+def _asks_for_html(accept: str) -> bool:
+    accept = accept.lower()
+    return "html" in accept or accept.strip() == "*/*"
+
+
+def _is_html_page(headers: httpx.Headers, body: bytes) -> bool:
+    """An HTML document, by both its Content-Type and its first bytes (a JSON string about HTML is not one)."""
+    if "text/html" not in headers.get("Content-Type", "").lower():
+        return False
+    start = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html"))
 
 
 def _raise_for_status(upstream: str, response: httpx.Response, not_found_statuses: tuple[int, ...]) -> None:

@@ -23,13 +23,18 @@ SAFETY = 0.95  # use 95 % of a limit: 50 ms of slack per second for requests tha
 MIN_SLOTS = 50  # windows of at least this many slots, so that rounding to whole slots costs little
 
 
+def _name(upstream: str) -> str:
+    """The settings and cache key for an upstream's display name: "Europe PMC" -> "europepmc"."""
+    return re.sub(r"[^a-z0-9]", "", upstream.lower())
+
+
 def _advertised_key(upstream: str) -> str:
-    return f"ratelimit:{upstream.lower()}:advertised"
+    return f"ratelimit:{_name(upstream)}:advertised"
 
 
 def current_limit(upstream: str) -> float:
     """Requests per second allowed now: the configured limit, or less if the upstream asked for less."""
-    configured = settings.UPSTREAM_RATE_LIMITS.get(upstream.lower(), 10.0)
+    configured = settings.UPSTREAM_RATE_LIMITS.get(_name(upstream), 10.0)
     advertised = cache.get(_advertised_key(upstream))
     return min(configured, advertised) if advertised else configured
 
@@ -50,7 +55,7 @@ def acquire(upstream: str, *, max_wait: float = 60.0) -> float:
         now = time.time()
         window = int(now // interval)
         start = window * interval
-        key = f"ratelimit:{upstream.lower()}:{window}"
+        key = f"ratelimit:{_name(upstream)}:{window}"
         cache.add(key, 0, timeout=math.ceil(interval) + 2)
         try:
             taken = cache.incr(key)

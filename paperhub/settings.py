@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "papers",
     "reviews",
     "media_links",
+    "fulltext",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,11 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Files the site stores itself (figures of full texts). Served by PaperHub's own view from the default storage,
+# so any storage backend works behind it.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -346,6 +352,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ModerationStatusEnum": "paperhub.moderation.ModerationStatus",
         "FetchStateEnum": "papers.models.FetchState",
+        # Reviews show every platform; people posting one choose among all but "journal".
+        "ReviewPlatformEnum": "reviews.models.Platform",
+        "PastedReviewPlatformEnum": "reviews.models.PASTE_PLATFORM_CHOICES",
+        "ReviewKindEnum": "reviews.models.ReviewKind",
+        "KindEnum": "media_links.models.VideoKind",  # the name videos' kind had before reviews had one
     },
 }
 # CORS: any site may read the API from a browser; nothing else crosses origins.
@@ -373,6 +384,10 @@ DATACITE_API_URL = env_str("DATACITE_API_URL", "https://api.datacite.org").rstri
 OPENALEX_API_URL = env_str("OPENALEX_API_URL", "https://api.openalex.org").rstrip("/")
 OPENALEX_API_KEY = env_str("OPENALEX_API_KEY")
 NCBI_IDCONV_URL = env_str("NCBI_IDCONV_URL", "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/")
+# Full text (open access only) and one-line summaries, for the fulltext app.
+EUROPEPMC_API_URL = env_str("EUROPEPMC_API_URL", "https://www.ebi.ac.uk/europepmc/webservices/rest").rstrip("/")
+SEMANTIC_SCHOLAR_API_URL = env_str("SEMANTIC_SCHOLAR_API_URL", "https://api.semanticscholar.org/graph/v1").rstrip("/")
+SEMANTIC_SCHOLAR_API_KEY = env_str("SEMANTIC_SCHOLAR_API_KEY")
 PAPERHUB_CONTACT_EMAIL = env_str("PAPERHUB_CONTACT_EMAIL")
 UPSTREAM_TIMEOUT_SECONDS = float(env_int("UPSTREAM_TIMEOUT_SECONDS", 10))
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
@@ -382,6 +397,9 @@ UPSTREAM_RATE_LIMITS = {
     "datacite": float(env_str("DATACITE_RATE_LIMIT", "20")),
     "openalex": float(env_str("OPENALEX_RATE_LIMIT", "10")),
     "ncbi": float(env_str("NCBI_RATE_LIMIT", "3")),
+    "europepmc": float(env_str("EUROPEPMC_RATE_LIMIT", "10")),  # Europe PMC asks for politeness, names no number
+    # 1/s is what Semantic Scholar grants a key; without one the shared pool is smaller still and 429s are common.
+    "semanticscholar": float(env_str("SEMANTIC_SCHOLAR_RATE_LIMIT", "1")),
 }
 PAPERHUB_IMPORT_MAX_RETRIES = env_int("PAPERHUB_IMPORT_MAX_RETRIES", 6)
 PAPERHUB_RETRY_BASE_SECONDS = float(env_str("PAPERHUB_RETRY_BASE_SECONDS", "4"))
@@ -420,6 +438,21 @@ VIDEO_EXTRA_PROVIDERS = [
 for _entry in VIDEO_EXTRA_PROVIDERS:
     _embed_origin = "https://" + urlsplit(_entry["embed_url"]).netloc
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"].append(_embed_origin)
+# Full text and summaries (the fulltext app). JATS files larger than this are refused, by import_jats too.
+# Europe PMC's article site, where figure images are (…/PMC123/bin/name.jpg); the worker copies them from there.
+EUROPEPMC_ARTICLES_URL = env_str("EUROPEPMC_ARTICLES_URL", "https://europepmc.org/articles").rstrip("/")
+FULLTEXT_MAX_XML_BYTES = env_int("FULLTEXT_MAX_XML_BYTES", 20 * 1024 * 1024)
+FULLTEXT_FIGURE_MAX_BYTES = env_int("FULLTEXT_FIGURE_MAX_BYTES", 5 * 1024 * 1024)
+FULLTEXT_FETCH_FIGURES = env_bool("FULLTEXT_FETCH_FIGURES", True)
+# Beat asks again: "not open access" after this many days (embargoes end), a stored text (ETag) after these.
+FULLTEXT_RECHECK_NONE_DAYS = env_int("FULLTEXT_RECHECK_NONE_DAYS", 30)
+FULLTEXT_RECHECK_DONE_DAYS = env_int("FULLTEXT_RECHECK_DONE_DAYS", 90)
+SUMMARY_RECHECK_NONE_DAYS = env_int("SUMMARY_RECHECK_NONE_DAYS", 60)
+CELERY_BEAT_SCHEDULE["enrichments-recheck"] = {"task": "papers.tasks.enrichments_recheck", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["fulltext-rerender-outdated"] = {
+    "task": "fulltext.tasks.fulltext_rerender_outdated",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["videos-recheck-availability"] = {
     "task": "media_links.tasks.videos_recheck_availability",
     "schedule": 6 * 3600.0,

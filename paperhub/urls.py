@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("paperhub.api_urls")),
     path("", include("reviews.urls")),
     path("", include("media_links.urls")),
+    path("", include("fulltext.urls")),
     path("", include("papers.urls")),
 ]
 

@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.db import models
 
 from . import markup
-from .models import Author, Authorship, Domain, Field, Paper, PaperTopic, PaperUpdate, Reference, Subfield, Topic
+from .models import (
+    Author,
+    Authorship,
+    Domain,
+    Enrichment,
+    Field,
+    Paper,
+    PaperTopic,
+    PaperUpdate,
+    Reference,
+    Subfield,
+    Topic,
+)
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -23,6 +35,28 @@ class PaperUpdateInline(admin.TabularInline):
     extra = 0
 
 
+class EnrichmentInline(admin.TabularInline):
+    """Where each enrichment stands, in words: "Full text: not open access", "Summary: retrying in 40 s"."""
+
+    model = Enrichment
+    extra = 0
+    can_delete = False
+    fields = ("kind", "state", "detail", "source", "upstream_status", "checked_at", "next_check_at", "attempts")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Enrichment)
+class EnrichmentAdmin(admin.ModelAdmin):
+    list_display = ("paper", "kind", "state", "detail", "upstream_status", "checked_at", "next_check_at")
+    list_filter = ("kind", "state")
+    search_fields = ("paper__doi", "detail")
+    raw_id_fields = ("paper",)
+    readonly_fields = ("checked_at", "updated_at")
+
+
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
     # Links typed without a scheme are https (Django 6's default; saying so silences its deprecation warning).
@@ -32,7 +66,7 @@ class PaperAdmin(admin.ModelAdmin):
     search_fields = ("doi", "title", "container_title", "pmid", "pmcid", "arxiv_id")
     date_hierarchy = "created_at"
     readonly_fields = ("title_html", "created_at", "updated_at", "fetched_at")
-    inlines = (AuthorshipInline, PaperTopicInline, PaperUpdateInline)
+    inlines = (AuthorshipInline, PaperTopicInline, PaperUpdateInline, EnrichmentInline)
 
     def save_model(self, request, obj, form, change):
         _clean_title(obj, form)

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from paperhub.retries import task_outcome
 
+from . import services  # services imports this module too; names are looked up at call time
 from .models import Enrichment, EnrichmentState, Paper
-from .services import papers_touch
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def enrichments_queue(*, paper: Paper, force: bool = False, only: tuple[str, ...
         _send(registered, paper.id)
         queued.append(registered.name)
     if queued:
-        papers_touch(paper_ids=[paper.id])
+        services.papers_touch(paper_ids=[paper.id])
     return queued
 
 
@@ -132,12 +132,21 @@ def enrichments_recheck_due(*, now: dt.datetime | None = None, limit: int = 500)
 # ---------------------------------------------------------------- what tasks report
 
 
+_UNSETTLED = (State.QUEUED, State.RUNNING, State.RETRYING)
+
+
 def enrichment_start(*, paper_id: int, kind: str) -> Enrichment | None:
-    """Mark the row running and return it with its paper; None when the paper is gone."""
+    """Mark the row running and return it with its paper; None when the paper is gone or the row is settled.
+
+    Settled (done, none, failed) means another delivery of the task, or another path (a demo text, a file),
+    finished it already; asking again is beat's decision, which queues the row first.
+    """
     paper = Paper.objects.filter(id=paper_id).first()
     if paper is None:
         return None
     row, _ = Enrichment.objects.get_or_create(paper=paper, kind=kind)
+    if row.state not in _UNSETTLED:
+        return None
     Enrichment.objects.filter(id=row.id).update(state=State.RUNNING, attempts=F("attempts") + 1)
     row.paper, row.state = paper, State.RUNNING
     return row
@@ -157,7 +166,7 @@ def _finish(paper_id: int, kind: str, state: str, detail: str, **values) -> None
             **values,
         },
     )
-    papers_touch(paper_ids=[paper_id])
+    services.papers_touch(paper_ids=[paper_id])
 
 
 def enrichment_done(
@@ -181,7 +190,7 @@ def enrichment_note_retry(*, paper_id: int, kind: str, reason: str) -> None:
     Enrichment.objects.filter(paper_id=paper_id, kind=kind).update(
         state=State.RETRYING, detail=reason[:2000], checked_at=timezone.now()
     )
-    papers_touch(paper_ids=[paper_id])
+    services.papers_touch(paper_ids=[paper_id])
 
 
 @contextmanager

@@ -39,6 +39,8 @@ class PaperCount:
 
 _sections: dict[str, PageSection] = {}
 _counts: dict[str, PaperCount] = {}
+# `load_demo` runs papers' demo, then each of these: (label, loader) where loader() returns lines to print.
+_demo_loaders: dict[str, Callable[[], list[str]]] = {}
 
 
 def register_section(section: PageSection) -> None:
@@ -62,3 +64,12 @@ def counts() -> list[PaperCount]:
 
 def count_annotations() -> dict[str, Expression]:
     return {count.attribute: count.per_paper() for count in counts()}
+
+
+def register_demo(name: str, loader: Callable[[], list[str]]) -> None:
+    """Add demo content (a demo paper's full text …) that `load_demo` loads after the demo papers; safe to rerun."""
+    _demo_loaders[name] = loader
+
+
+def demo_loaders() -> list[tuple[str, Callable[[], list[str]]]]:
+    return list(_demo_loaders.items())

@@ -456,7 +456,7 @@ def jats_article(xml_text: str) -> WorkRecord:
         pmid=ids.get("pmid", ""),
         pmcid=(f"PMC{pmcid}" if pmcid and not pmcid.upper().startswith("PMC") else pmcid.upper()),
         authors=authors,
-        references=[_jats_reference(ref) for ref in root.findall("back/ref-list/ref")],
+        references=[jats_reference(ref) for ref in root.findall("back/ref-list/ref")],
     )
 
 
@@ -478,7 +478,7 @@ def _jats_affiliation(aff: Element) -> str:
     return _squash("".join(parts))
 
 
-def _jats_reference(ref: Element) -> ReferenceRecord:
+def jats_reference(ref: Element) -> ReferenceRecord:
     citation = ref.find("element-citation")
     if citation is None:
         citation = ref.find("mixed-citation")

@@ -15,7 +15,7 @@ from paperhub.http import UpstreamBadResponse, UpstreamNotFound, UpstreamUnavail
 from paperhub.text import strip_bidi_controls_in
 
 from . import doi as doi_lib
-from . import versions
+from . import enrichments, versions
 from .clients import crossref, datacite, ncbi, openalex
 from .identifiers import parse_identifier
 from .models import (
@@ -99,6 +99,8 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     if record.topics:
         paper_set_topics(paper=paper, topics=record.topics)
     paper_link_citations(paper=paper)
+    # Full text, summary …: each queued on commit when what it needs (a PMCID …) is there and new.
+    enrichments.enrichments_queue(paper=paper)
     return paper
 
 
@@ -161,10 +163,14 @@ _REFERENCE_FIELDS = ("raw", "authors", "title", "title_html", "journal", "year",
 
 
 def _replace_references(paper: Paper, record: WorkRecord) -> None:
-    """Make the reference list match the record's, in its order, keeping rows whose position is unchanged."""
+    _replace_reference_rows(paper, record.references)
+
+
+def _replace_reference_rows(paper: Paper, references) -> None:
+    """Make the reference list match `references`, in its order, keeping rows whose position is unchanged."""
     existing = {r.position: r for r in Reference.objects.filter(paper=paper)}
     to_create, to_update = [], []
-    for position, ref in enumerate(record.references, start=1):
+    for position, ref in enumerate(references, start=1):
         values = {name: getattr(ref, name) for name in _REFERENCE_FIELDS}
         if values["doi"] == paper.doi:
             values["doi"] = ""  # a paper does not cite itself; the database forbids it too
@@ -177,7 +183,7 @@ def _replace_references(paper: Paper, record: WorkRecord) -> None:
             to_update.append(row)
     Reference.objects.bulk_update(to_update, _REFERENCE_FIELDS)
     Reference.objects.bulk_create(to_create)
-    Reference.objects.filter(paper=paper, position__gt=len(record.references)).delete()
+    Reference.objects.filter(paper=paper, position__gt=len(references)).delete()
 
 
 def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord]) -> None:
@@ -207,6 +213,60 @@ def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord]) -> None:
     papers_touch(paper_ids=[paper.id])
 
 
+@transaction.atomic
+def paper_fill_references(*, paper: Paper, references: list) -> bool:
+    """Give a paper without a reference list this one (from its full text); True if it was used."""
+    if Reference.objects.filter(paper=paper).exists() or not references:
+        return False
+    strip_bidi_controls_in(references)
+    _replace_reference_rows(paper, references)
+    paper_link_citations(paper=paper)
+    papers_touch(paper_ids=[paper.id])
+    return True
+
+
+def references_set_cited_in(*, paper: Paper, cited_in: dict[int, list[str]]) -> None:
+    """Record where the paper's full text cites each reference (position -> anchor ids), for links back."""
+    rows = list(Reference.objects.filter(paper=paper).only("id", "position", "cited_in"))
+    changed = []
+    for row in rows:
+        wanted = cited_in.get(row.position, [])
+        if row.cited_in != wanted:
+            row.cited_in = wanted
+            changed.append(row)
+    Reference.objects.bulk_update(changed, ["cited_in"])
+    if changed:
+        papers_touch(paper_ids=[paper.id])
+
+
+def paper_set_summary(*, paper_id: int, text: str, source: str) -> bool:
+    """Store the summary and its source (shown under it); True if that changed anything."""
+    text = text.strip()
+    changed = (
+        Paper.objects.filter(id=paper_id)
+        .exclude(summary=text, summary_source=source)
+        .update(summary=text, summary_source=source[:60], updated_at=timezone.now())
+    )
+    if changed:
+        versions.papers_changed(paper_ids=[paper_id])
+    return bool(changed)
+
+
+def paper_set_body_text(*, paper_id: int, text: str) -> None:
+    Paper.objects.filter(id=paper_id).exclude(body_text=text).update(body_text=text)
+
+
+def paper_enrich(*, paper: Paper) -> Paper:
+    """Topics (OpenAlex) and PubMed ids (NCBI) for a paper whose metadata came from elsewhere (a JATS file)."""
+    record = WorkRecord(doi=paper.doi, source="openalex", pmid=paper.pmid, pmcid=paper.pmcid)
+    try:
+        _enrich_with_openalex(record)
+    except UpstreamNotFound:
+        record.topics = []  # OpenAlex does not know every DOI
+    _enrich_with_pubmed_ids(record)
+    return paper_apply_enrichment(paper=paper, record=record)
+
+
 def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
     """Add what an enrichment source (OpenAlex) knows beyond the main metadata: topics and ids, never overwriting."""
     strip_bidi_controls_in(record)
@@ -217,6 +277,7 @@ def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
         setattr(paper, name, getattr(record, name))
     if changed:
         paper.save(update_fields=[*changed, "updated_at"])
+        enrichments.enrichments_queue(paper=paper)  # a PMCID that just arrived brings its full text
     if record.topics:
         paper_set_topics(paper=paper, topics=record.topics)
     return paper
@@ -420,6 +481,19 @@ def paper_mark_failed(*, paper_id: int, reason: str) -> None:
         fetch_state=Paper.FetchState.FAILED, fetch_error=reason[:2000], updated_at=timezone.now()
     )
     versions.papers_changed(paper_ids=[paper_id])
+
+
+def paper_note(*, paper_id: int, note: str) -> None:
+    """A remark shown on the page beside ready metadata (an enrichment that could not be fetched)."""
+    Paper.objects.filter(id=paper_id).update(fetch_error=note[:2000], updated_at=timezone.now())
+    versions.papers_changed(paper_ids=[paper_id])
+
+
+def paper_request_enrichment(*, paper: Paper) -> None:
+    """Queue topics and PubMed ids (OpenAlex, NCBI) for a paper whose metadata is its own (a JATS file)."""
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.paper_enrich.delay(paper.id))
 
 
 def paper_note_retry(*, paper_id: int, reason: str) -> None:

@@ -10,8 +10,8 @@ from django.conf import settings
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound
 from paperhub.retries import task_outcome
 
-from . import services
-from .models import IdentifierLookup
+from . import enrichments, services
+from .models import IdentifierLookup, Paper
 from .normalize import UnusableRecord
 
 
@@ -43,6 +43,19 @@ def identifier_lookup_resolve(self, lookup_id: int) -> None:
         services.identifier_lookup_resolve(lookup=lookup)
 
 
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def paper_enrich(self, paper_id: int) -> None:
+    """Topics and PubMed ids for a paper whose metadata came with it (a JATS file): the metadata stays."""
+    with task_outcome(
+        self,
+        give_up=lambda reason: services.paper_note(paper_id=paper_id, note=f"Topics could not be fetched ({reason})"),
+        permanent=(UpstreamBadResponse, UnusableRecord),
+    ):
+        paper = Paper.objects.filter(id=paper_id).first()
+        if paper is not None:
+            services.paper_enrich(paper=paper)
+
+
 @shared_task
 def papers_requeue_stuck() -> int:
     """Papers and lookups whose task was lost (a worker killed on a broker that forgets, an outage) go again."""
@@ -64,3 +77,9 @@ def papers_remove_unresolved() -> int:
     if days <= 0:
         return 0
     return len(services.papers_remove_unresolved(older_than=dt.timedelta(days=days)))
+
+
+@shared_task
+def enrichments_recheck() -> int:
+    """Each enrichment's rows whose re-check time has come (or whose task was lost) go again."""
+    return enrichments.enrichments_recheck_due()

@@ -17,11 +17,20 @@ class ReviewRevisionInline(admin.TabularInline):
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ("paper", "reviewer_name", "author", "platform", "venue", "status", "created_at")
-    list_filter = ("status", "platform", "license", "created_at")
+    list_display = ("paper", "reviewer_name", "author", "origin", "platform", "venue", "status", "created_at")
+    list_filter = ("origin", "status", "platform", "kind", "license", "created_at")
     search_fields = ("paper__doi", "reviewer_name", "body", "author__email", "venue")
     raw_id_fields = ("paper", "author", "moderated_by")
-    readonly_fields = ("body_html", "created_at", "updated_at", "moderated_at", "published_at")
+    readonly_fields = (
+        "body_html",
+        "created_at",
+        "updated_at",
+        "moderated_at",
+        "published_at",
+        # Set by the journal sync, which keys on them.
+        "origin",
+        "external_id",
+    )
     actions = ("approve", "reject")
     inlines = (ReviewRevisionInline,)
 

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import services
-from .models import Review
+from .models import Platform, Review
 
 HONEYPOT_MESSAGE = (
     "A field hidden from view, there to catch spam robots, was filled in, probably by your browser's autofill. "
@@ -59,6 +59,8 @@ class ReviewForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer_name"].required = False
+        # Journal reviews arrive with the full text; nobody pastes one.
+        self.fields["platform"].choices = [c for c in self.fields["platform"].choices if c[0] != Platform.JOURNAL]
 
     def clean(self):
         cleaned = super().clean()

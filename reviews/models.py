@@ -13,6 +13,27 @@ class Platform(models.TextChoices):
     NEURIPS = "neurips", "NeurIPS"
     ICML = "icml", "ICML"
     OTHER = "other", "Other"
+    # Set only by reviews_sync_from_journal: people paste reviews from the other platforms.
+    JOURNAL = "journal", "The journal"
+
+
+# What people may choose when they paste a review.
+PASTE_PLATFORM_CHOICES = [(value, label) for value, label in Platform.choices if value != Platform.JOURNAL]
+
+
+class Origin(models.TextChoices):
+    PASTED = "pasted", "Pasted by a PaperHub user"
+    JOURNAL = "journal", "Published by the journal with the paper"
+
+
+class ReviewKind(models.TextChoices):
+    """What a review the journal published is (pasted reviews have none)."""
+
+    DECISION_LETTER = "decision-letter", "Decision letter"
+    EDITOR_REPORT = "editor-report", "Editor's evaluation"
+    REFEREE_REPORT = "referee-report", "Referee report"
+    AUTHOR_RESPONSE = "author-response", "Author response"
+    OTHER = "other", "Review"
 
 
 # Where each known platform publishes its reviews; a link to the original must be on one of these hosts.
@@ -29,6 +50,7 @@ class License(models.TextChoices):
     CC_BY_SA = "CC-BY-SA-4.0", "CC BY-SA 4.0"
     CC0 = "CC0-1.0", "CC0 1.0 (public domain)"
     CC_BY_NC = "CC-BY-NC-4.0", "CC BY-NC 4.0"
+    CC_BY_3 = "CC-BY-3.0", "CC BY 3.0"  # eLife's licence until 2016
 
 
 LICENSE_URLS = {
@@ -36,7 +58,11 @@ LICENSE_URLS = {
     License.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/",
     License.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
     License.CC_BY_NC: "https://creativecommons.org/licenses/by-nc/4.0/",
+    License.CC_BY_3: "https://creativecommons.org/licenses/by/3.0/",
 }
+
+# A journal review whose licence is none of the above keeps "": its card sends readers to the original's terms.
+LICENSE_NOT_MAPPED = ""
 
 
 class ReviewContent(models.Model):
@@ -78,10 +104,12 @@ class ReviewContent(models.Model):
 
 
 class Review(ReviewContent):
-    """A public peer review of a paper, pasted from a platform where reviews are public.
+    """A public peer review of a paper: pasted from a platform where reviews are public, or published by the
+    journal with the paper (origin `journal`: kept in step with the full text by reviews_sync_from_journal).
 
     Its content fields are the published version; an untrusted reviewer's edit of a published review waits
-    as a pending ReviewRevision and replaces them only once approved.
+    as a pending ReviewRevision and replaces them only once approved. Journal reviews have no author, no
+    revisions and no edits: the next sync would undo them.
     """
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="reviews")
@@ -99,13 +127,37 @@ class Review(ReviewContent):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.PASTED)
+    # Journal reviews only:
+    kind = models.CharField(max_length=16, choices=ReviewKind.choices, blank=True)
+    title = models.CharField(max_length=300, blank=True, help_text="As the journal titled it.")
+    published_on = models.DateField(null=True, blank=True, help_text="When the journal published it.")
+    external_id = models.CharField(
+        max_length=300, blank=True, help_text="The review's DOI (else its kind, title and rank): its key per paper."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Its place among the journal's reviews.")
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             status_constraint("review_status_valid"),
             models.CheckConstraint(condition=~Q(body=""), name="review_body_not_empty"),
             models.CheckConstraint(condition=Q(platform__in=Platform.values), name="review_platform_valid"),
-            models.CheckConstraint(condition=Q(license__in=License.values), name="review_license_valid"),
+            models.CheckConstraint(
+                condition=Q(license__in=License.values) | (Q(license=LICENSE_NOT_MAPPED) & Q(origin="journal")),
+                name="review_license_valid",
+            ),
+            models.CheckConstraint(condition=Q(origin__in=Origin.values), name="review_origin_valid"),
+            # Only the sync writes journal reviews: the journal platform, a key, no PaperHub author.
+            models.CheckConstraint(
+                condition=(Q(origin="pasted") & ~Q(platform="journal"))
+                | (Q(origin="journal") & Q(platform="journal") & Q(author__isnull=True) & ~Q(external_id="")),
+                name="review_origin_consistent",
+            ),
+            # The natural key of a journal review: a sync updates it in place, never adds a twin.
+            models.UniqueConstraint(
+                fields=["paper", "external_id"], condition=Q(origin="journal"), name="review_journal_once_per_paper"
+            ),
             models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="review_year_range"),
             # A double click or a resubmitted form must not store the same review twice, even when they race.
             models.UniqueConstraint(
@@ -129,6 +181,25 @@ class Review(ReviewContent):
     @property
     def reviewer_orcid_url(self) -> str:
         return f"https://orcid.org/{self.reviewer_orcid}" if self.reviewer_orcid else ""
+
+    @property
+    def is_from_journal(self) -> bool:
+        return self.origin == Origin.JOURNAL
+
+    @property
+    def kind_label(self) -> str:
+        return self.get_kind_display() if self.kind else ""
+
+    @property
+    def pasted_by(self) -> str:
+        """Who pasted it, as they show their name on reviews (selectors load the profile with the review)."""
+        if self.author_id is None:
+            return ""
+        try:
+            name = self.author.reviewer_profile.display_name
+        except ReviewerProfile.DoesNotExist:
+            name = ""
+        return name or "a PaperHub user"
 
 
 class ReviewRevision(ReviewContent):

@@ -1,5 +1,8 @@
 """Review Markdown to safe HTML: a real CommonMark parser, then nh3's allow-list. Pure."""
 
+import html as html_lib
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -72,3 +75,30 @@ def render_review_markdown(text: str) -> str:
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
+
+
+# Journal reviews come as HTML (fulltext.jats converts the JATS <sub-article>); cleaned again here, with the same
+# rules as pasted reviews plus the inline markup science writes in (sub/superscripts).
+JOURNAL_ALLOWED_TAGS = ALLOWED_TAGS | {"sub", "sup"}
+JOURNAL_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+_TOP_HEADING = re.compile(r"<(/?)h[12]>")
+
+
+def clean_journal_review_html(html: str) -> str:
+    """Safe HTML for a review the journal published: our allow-list, and no heading above <h3> (as for Markdown)."""
+    cleaned = nh3.clean(
+        html or "",
+        tags=JOURNAL_ALLOWED_TAGS,
+        attributes=JOURNAL_ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        # Not "ugc": the journal published these, not a visitor; still no endorsement, no window.opener.
+        link_rel="nofollow noopener",
+        strip_comments=True,
+    )
+    # nh3's output is normalised (lower-case tags, no attributes left on headings), so this sees every one.
+    return _TOP_HEADING.sub(r"<\1h3>", cleaned).strip()
+
+
+def html_to_text(html: str) -> str:
+    """The words of some HTML, for when a journal review comes without its plain text."""
+    return html_lib.unescape(nh3.clean(html or "", tags=set())).strip()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,11 +13,25 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from paperhub.moderation import ModerationStatus, contributor_is_trusted
-from paperhub.text import strip_bidi_controls_in
+from paperhub.text import strip_bidi_controls, strip_bidi_controls_in
 from papers.models import Paper
 
-from .models import PLATFORM_DOMAINS, Platform, Review, ReviewContent, ReviewerProfile, ReviewRevision
-from .rendering import render_review_markdown
+from .models import (
+    LICENSE_NOT_MAPPED,
+    PLATFORM_DOMAINS,
+    License,
+    Origin,
+    Platform,
+    Review,
+    ReviewContent,
+    ReviewerProfile,
+    ReviewKind,
+    ReviewRevision,
+)
+from .rendering import clean_journal_review_html, html_to_text, render_review_markdown
+
+if TYPE_CHECKING:
+    from papers.enrichments import JournalReviewRecord
 
 ANONYMOUS_NAME = "Anonymous reviewer"
 MAX_BODY_LENGTH = 60_000
@@ -31,6 +48,10 @@ def review_check_content(data: dict) -> None:
     """What a form or serializer cannot tell from one field: raises ValidationError keyed by field."""
     errors: dict[str, str] = {}
     platform, url = data.get("platform"), data.get("source_url", "")
+    if platform == Platform.JOURNAL:
+        errors["platform"] = (
+            "Reviews the journal published with the paper come with its full text; choose where else it was public."
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         errors["source_url"] = "Enter the web address (https://…) of the original review."
@@ -176,6 +197,9 @@ def review_update(*, review: Review, editor, data: dict) -> Review:
 
 
 def review_delete(*, review: Review, user) -> None:
+    if review.is_from_journal:
+        # The next full-text sync would bring it back; staff remove it in the admin if they must.
+        raise PermissionDenied("The journal published this review with the paper; it cannot be deleted here.")
     if user.id != review.author_id and not user.is_staff:
         raise PermissionDenied("Only the author of a review can delete it.")
     review.delete()
@@ -219,3 +243,160 @@ def revision_approve(*, revision: ReviewRevision, moderator) -> Review:
 def revision_reject(*, revision: ReviewRevision, moderator, reason: str) -> None:
     revision.status, revision.rejection_reason = ModerationStatus.REJECTED, reason.strip()
     revision.save(update_fields=["status", "rejection_reason"])
+
+
+# ---------------------------------------------------------------- reviews the journal published with the paper
+
+# The record's kind is the JATS sub-article's article-type (or the converter's name for it).
+_KINDS = {
+    "decision-letter": ReviewKind.DECISION_LETTER,
+    "article-commentary": ReviewKind.DECISION_LETTER,  # how eLife's JATS types them (10.7554/eLife.01567)
+    "editor-report": ReviewKind.EDITOR_REPORT,
+    "evaluation-summary": ReviewKind.EDITOR_REPORT,
+    "referee-report": ReviewKind.REFEREE_REPORT,
+    "review-report": ReviewKind.REFEREE_REPORT,
+    "reviewer-report": ReviewKind.REFEREE_REPORT,
+    "author-comment": ReviewKind.AUTHOR_RESPONSE,
+    "author-response": ReviewKind.AUTHOR_RESPONSE,
+    "reply": ReviewKind.AUTHOR_RESPONSE,
+}
+_NAMELESS = {
+    ReviewKind.DECISION_LETTER: "Editors",
+    ReviewKind.EDITOR_REPORT: "Editors",
+    ReviewKind.AUTHOR_RESPONSE: "The authors",
+}
+# creativecommons.org/licenses/by/4.0, with or without https, www, a trailing slash or a legalcode page.
+_CC_URL = re.compile(r"^(?:https?://)?(?:www\.)?creativecommons\.org/(licenses/[a-z-]+|publicdomain/zero)/(\d\.\d)\b")
+_LICENSES_BY_PATH = {
+    ("licenses/by", "4.0"): License.CC_BY,
+    ("licenses/by", "3.0"): License.CC_BY_3,
+    ("licenses/by-sa", "4.0"): License.CC_BY_SA,
+    ("licenses/by-nc", "4.0"): License.CC_BY_NC,
+    ("publicdomain/zero", "1.0"): License.CC0,
+}
+
+
+def review_license_from_url(url: str) -> str:
+    """The License a licence URL names, or LICENSE_NOT_MAPPED when it is none of ours."""
+    match = _CC_URL.match((url or "").strip().lower())
+    if not match:
+        return LICENSE_NOT_MAPPED
+    return _LICENSES_BY_PATH.get((match.group(1), match.group(2)), LICENSE_NOT_MAPPED)
+
+
+def review_kind_from_record(kind: str) -> str:
+    return _KINDS.get((kind or "").strip().lower(), ReviewKind.OTHER)
+
+
+def _names(authors: list[str], kind: str) -> str:
+    names = [name.strip() for name in authors if name and name.strip()]
+    if not names:
+        return _NAMELESS.get(kind, "Reviewers")
+    joined = ", ".join(names)
+    if len(joined) <= 200:
+        return joined
+    shown = []
+    for name in names:  # as many whole names as fit, then "et al."
+        if len(", ".join([*shown, name])) > 190:
+            break
+        shown.append(name)
+    return ", ".join(shown or [names[0][:190]]) + " et al."
+
+
+def _journal_key(record: JournalReviewRecord, kind: str, seen: dict[str, int]) -> str:
+    """The DOI when the review has one; else kind, title and rank among its namesakes (stable for a same list)."""
+    if record.doi.strip():
+        return "doi:" + record.doi.strip().lower()[:290]
+    base = f"{kind}:{' '.join(record.title.split()).lower()[:250]}"
+    seen[base] = seen.get(base, 0) + 1
+    return f"{base}:{seen[base]}"
+
+
+def _journal_content(*, paper: Paper, record: JournalReviewRecord, position: int) -> dict | None:
+    """The stored fields for one record; None when it has no words at all (the body may not be empty)."""
+    kind = review_kind_from_record(record.kind)
+    body_html = clean_journal_review_html(record.html)
+    body = strip_bidi_controls((record.text or "").strip() or html_to_text(body_html)).strip()
+    if not body:
+        return None
+    date = record.date or paper.published_date
+    year = date.year if date and 1900 <= date.year <= 2100 else timezone.now().year
+    doi_url = f"https://doi.org/{record.doi.strip()}" if record.doi.strip() else ""
+    source_url = (record.source_url or "").strip() or doi_url or f"https://doi.org/{paper.doi}"
+    journal = " ".join((record.journal or "").split()) or paper.container_title or "The journal"
+    return strip_bidi_controls_in(
+        {
+            "platform": Platform.JOURNAL,
+            "source_url": source_url[:1000],
+            "venue": journal[:200],
+            "year": year,
+            "reviewer_name": _names(record.authors, kind),
+            "is_anonymous": not any(name.strip() for name in record.authors),
+            "body": body,
+            "body_html": body_html or render_review_markdown(body),
+            "rating": "",
+            "confidence": "",
+            "license": review_license_from_url(record.license_url),
+            "kind": kind,
+            "title": " ".join((record.title or "").split())[:300],
+            "published_on": record.date,
+            "position": position,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class JournalSync:
+    created: int
+    updated: int
+    removed: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+
+@transaction.atomic
+def reviews_sync_from_journal(*, paper: Paper, records: Iterable[JournalReviewRecord]) -> JournalSync:
+    """Make the paper's journal-published reviews match `records`, in the journal's order.
+
+    Idempotent: the same list again writes nothing. A review missing from the list is removed; pasted reviews are
+    never touched. Rows that change touch the paper through reviews.signals, so cached pages follow.
+    """
+    existing = {
+        review.external_id: review
+        for review in Review.objects.select_for_update().filter(paper=paper, origin=Origin.JOURNAL)
+    }
+    wanted: dict[str, dict] = {}
+    seen: dict[str, int] = {}
+    for record in records:
+        content = _journal_content(paper=paper, record=record, position=len(wanted))
+        if content is None:
+            continue
+        key = _journal_key(record, content["kind"], seen)
+        if key not in wanted:  # the same DOI twice in one list is one review
+            wanted[key] = content
+    created = updated = 0
+    now = timezone.now()
+    for key, content in wanted.items():
+        review = existing.get(key)
+        if review is None:
+            Review.objects.create(
+                paper=paper,
+                origin=Origin.JOURNAL,
+                external_id=key,
+                author=None,
+                status=ModerationStatus.APPROVED,  # the journal published it: nothing to moderate
+                published_at=now,
+                **content,
+            )
+            created += 1
+        elif any(getattr(review, name) != value for name, value in content.items()):
+            for name, value in content.items():
+                setattr(review, name, value)
+            review.save()  # its status stays: staff may have hidden it in the admin
+            updated += 1
+    gone = [review.id for key, review in existing.items() if key not in wanted]
+    if gone:
+        Review.objects.filter(id__in=gone).delete()  # one post_delete per row: the paper is touched
+    return JournalSync(created=created, updated=updated, removed=len(gone))

@@ -14,6 +14,9 @@ from . import selectors, services
 from .forms import ReviewForm
 from .models import Review
 
+# The next full-text sync would undo any change; staff can hide or remove one in the admin.
+JOURNAL_REVIEW_READ_ONLY = "The journal published this review with the paper; it cannot be changed here."
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -63,6 +66,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(without_heavy_paper_fields(Review.objects.select_related("paper")), pk=pk)
+    if review.is_from_journal:
+        raise PermissionDenied(JOURNAL_REVIEW_READ_ONLY)
     if review.author_id != request.user.id:
         raise PermissionDenied("Only the author of a review can edit it.")
     # An edit still waiting for moderation is what the author continues from.
@@ -88,6 +93,8 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(without_heavy_paper_fields(Review.objects.select_related("paper")), pk=pk)
+    if review.is_from_journal:
+        raise PermissionDenied(JOURNAL_REVIEW_READ_ONLY)
     if review.author_id != request.user.id and not request.user.is_staff:
         raise PermissionDenied("Only the author of a review can delete it.")
     if request.method == "POST":

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from ..models import License, Platform, Review
+from ..models import PASTE_PLATFORM_CHOICES, License, Review
 from ..services import MAX_BODY_LENGTH
 
 
@@ -16,6 +16,10 @@ class ReviewSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "paper",
+            "origin",
+            "kind",
+            "title",
+            "published_on",
             *Review.CONTENT_FIELDS,
             "reviewer_orcid",
             "license_url",
@@ -28,9 +32,17 @@ class ReviewSerializer(serializers.ModelSerializer):
             "html_url",
         ]
         extra_kwargs = {
-            "body": {"help_text": "The review as its author wrote it (Markdown)."},
+            "body": {"help_text": "Pasted: the review as its author wrote it (Markdown). Journal: its plain text."},
             "body_html": {"help_text": "The review rendered to sanitized HTML."},
             "status": {"help_text": "Others only ever see approved reviews."},
+            "origin": {
+                "help_text": "`pasted`: a PaperHub user pasted it from a platform where reviews are public. "
+                "`journal`: the journal published it with the paper (from its full text); no one can edit it here."
+            },
+            "kind": {"help_text": "For journal reviews: decision letter, referee report, author response …; else ''."},
+            "title": {"help_text": "For journal reviews: the title the journal gave it."},
+            "published_on": {"help_text": "For journal reviews: when the journal published it, if it says."},
+            "license": {"help_text": "'' for a journal review under a licence not listed: see the original."},
         }
 
     def get_url(self, review) -> str:
@@ -65,7 +77,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     ]
 )
 class ReviewWriteSerializer(serializers.Serializer):
-    platform = serializers.ChoiceField(choices=Platform.choices)
+    platform = serializers.ChoiceField(choices=PASTE_PLATFORM_CHOICES)
     source_url = serializers.URLField(max_length=1000, help_text="The original, on the platform's own site.")
     venue = serializers.CharField(max_length=200)
     year = serializers.IntegerField(min_value=1990, max_value=2100)

@@ -1,4 +1,4 @@
-"""A local stand-in for Crossref, DataCite, OpenAlex and NCBI that replays recorded real responses.
+"""A local stand-in for every upstream PaperHub calls (Crossref to Semantic Scholar), replaying recorded responses.
 
 Served paths mirror the real APIs under one prefix per service, so the app's clients append the same paths:
   /crossref/works/{doi}        -> papers/fixtures/upstream/crossref/*.json, by the DOI inside each file
@@ -7,12 +7,19 @@ Served paths mirror the real APIs under one prefix per service, so the app's cli
   /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for
   /youtube/oembed?url=…        -> oembed/youtube-oembed-{video id}-*.json
   /vimeo/oembed.json?url=…     -> oembed/vimeo-oembed-{video id}.json
+  /europepmc/{PMCID}/fullTextXML -> europepmc/fulltextxml-*.xml, by the PMCID inside each file (PMC3258128, PMC8233371),
+      as application/xml with an ETag (ours: a hash of the body; Europe PMC's own headers were not recorded); a request
+      whose If-None-Match names it gets a 304. An unknown PMCID gets a 404 with an empty body (no 404 was recorded).
+  /semanticscholar/paper/DOI:{doi} -> s2/graph-v1-paper-tldr-derived-*.json (derived from a recording: `paperId` and
+      `tldr` kept, see PROVENANCE.md), by the DOI it was requested with (the body holds none), whatever `fields` asks.
 
 A DOI with no recording gets a 404: Crossref's with its recorded body ("Resource not found."), the others
-with an empty body (none was recorded, and the clients do not read 404 bodies).
+(Semantic Scholar's too) with an empty body (none was recorded, and the clients do not read 404 bodies).
 
 Tests script failures per service: `fake.script("crossref", Fail(503), Fail(429, retry_after=1))` makes
-the next two Crossref answers fail, then replays resume. `fake.always(...)` fails every answer.
+the next two Crossref answers fail, then replays resume. `fake.always(...)` fails every answer. `Fail` and
+`Garbage` take a `content_type`, so a script can also answer with a recorded body of another kind (an errorBean,
+an HTML page).
 
 Opt-in load modes (off by default; `reset()` turns them off again), for benchmarks and fault drills that need
 many papers:
@@ -31,6 +38,7 @@ many papers:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -44,6 +52,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 FIXTURES = Path(__file__).resolve().parents[2] / "papers" / "fixtures" / "upstream"
 TEMPLATE_DOI = "10.1145/3448016.3452841"  # recorded by both Crossref and OpenAlex, with references and topics
 _TEMPLATE_MARK = "@@TEMPLATE-DOI@@"
+# The derived Semantic Scholar files hold no DOI; each was requested by this one (PROVENANCE.md).
+S2_RECORDED = {"10.1093/mind/lix.236.433": "graph-v1-paper-tldr-derived-10.1093_mind_lix.236.433.json"}
 
 
 @dataclass
@@ -53,6 +63,7 @@ class Fail:
     status: int
     retry_after: float | None = None
     body: bytes = b""
+    content_type: str = "text/plain"
 
 
 @dataclass
@@ -74,6 +85,7 @@ class Garbage:
     """200 with a body that is not JSON."""
 
     body: bytes = b"<html><body>Service temporarily moved</body></html>"
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -115,6 +127,15 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
 
+def _pmcid_index() -> dict[str, Path]:
+    index = {}
+    for path in sorted((FIXTURES / "europepmc").glob("fulltextxml-*.xml")):
+        match = re.search(rb'<article-id pub-id-type="pmcid">(?:PMC)?(\d+)</article-id>', path.read_bytes())
+        if match:
+            index[f"PMC{match.group(1).decode()}"] = path
+    return index
+
+
 def _index(folder: str, doi_of) -> dict[str, Path]:
     index = {}
     for path in sorted((FIXTURES / folder).glob("*.json")):
@@ -133,6 +154,8 @@ class FakeUpstream:
         self.datacite = _index("datacite", lambda d: d["data"]["attributes"]["doi"])
         self.openalex = _index("openalex", lambda d: d["doi"])
         self.idconv = [json.loads(p.read_text()) for p in sorted((FIXTURES / "ncbi").glob("idconv-*.json"))]
+        self.europepmc = _pmcid_index()
+        self.semanticscholar = {doi: FIXTURES / "s2" / name for doi, name in S2_RECORDED.items()}
         self.crossref_404 = (FIXTURES / "crossref" / "works-404-resource-not-found.txt").read_bytes()
         self.requests: list[Request] = []
         self._scripts: dict[str, deque] = defaultdict(deque)
@@ -162,6 +185,10 @@ class FakeUpstream:
             "NCBI_IDCONV_URL": f"{self.url}/ncbi/idconv/",
             "YOUTUBE_OEMBED_URL": f"{self.url}/youtube/oembed",
             "VIMEO_OEMBED_URL": f"{self.url}/vimeo/oembed.json",
+            "EUROPEPMC_API_URL": f"{self.url}/europepmc",
+            "SEMANTIC_SCHOLAR_API_URL": f"{self.url}/semanticscholar",
+            # Figure images: no recording exists, so tests script what this answers (Fail(200, body=…)).
+            "EUROPEPMC_ARTICLES_URL": f"{self.url}/europepmc-articles",
         }
 
     def start(self) -> FakeUpstream:
@@ -263,11 +290,21 @@ class FakeUpstream:
             return 200, self._idconv(query.get("ids", [""])[0]), "application/json"
         elif service in ("youtube", "vimeo"):
             path = self._oembed(service, query.get("url", [""])[0])
+        elif service == "europepmc" and rest.endswith("/fullTextXML"):
+            path = self.europepmc.get(rest.removesuffix("/fullTextXML"))
+            if path is not None:
+                return 200, path.read_bytes(), "application/xml"
+        elif service == "semanticscholar" and rest.startswith("paper/DOI:"):
+            path = self.semanticscholar.get(unquote(rest.removeprefix("paper/DOI:")).lower())
         else:
             path = None
         if path is None:
             return 404, b"", "text/plain"
         return 200, path.read_bytes(), "application/json"
+
+    @staticmethod
+    def etag(body: bytes) -> str:
+        return f'"{hashlib.sha256(body).hexdigest()[:16]}"'
 
     def _oembed(self, service: str, url: str) -> Path | None:
         video_id = url.rsplit("=", 1)[-1] if service == "youtube" else url.rstrip("/").rsplit("/", 1)[-1]
@@ -310,11 +347,11 @@ class FakeUpstream:
                 behaviour = fake._next_behaviour(service)
                 if isinstance(behaviour, Fail):
                     headers = {"Retry-After": str(int(behaviour.retry_after))} if behaviour.retry_after else {}
-                    return self._send(behaviour.status, behaviour.body, "text/plain", headers)
+                    return self._send(behaviour.status, behaviour.body, behaviour.content_type, headers)
                 if isinstance(behaviour, Slow):
                     time.sleep(behaviour.seconds)
                 if isinstance(behaviour, Garbage):
-                    return self._send(200, behaviour.body, "application/json")
+                    return self._send(200, behaviour.body, behaviour.content_type)
                 if isinstance(behaviour, Huge):
                     return self._send_huge(behaviour.megabytes)
                 status, body, content_type = fake._recorded(service, rest, query)
@@ -323,10 +360,17 @@ class FakeUpstream:
                 if isinstance(behaviour, Drip):
                     return self._send_drip(body, behaviour.interval)
                 headers = {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"} if service == "crossref" else {}
+                if service == "europepmc" and status == 200:
+                    headers["ETag"] = fake.etag(body)
+                    if headers["ETag"] in self.headers.get("If-None-Match", ""):
+                        return self._send(304, b"", content_type, headers)
                 self._send(status, body, content_type, headers)
 
+            request_record: Request | None = None  # unset for methods other than GET (answered 501)
+
             def send_response(self, code, message=None):
-                self.request_record.status = code
+                if self.request_record is not None:
+                    self.request_record.status = code
                 super().send_response(code, message)
 
             def _send(self, status, body, content_type, headers=None):

@@ -18,7 +18,7 @@ def test_crossref_work_is_fetched_and_mapped(fake_upstream, settings):
     [call] = fake_upstream.calls("crossref")
     assert call.path == f"works/{PONE}"
     assert call.query["mailto"] == ["team@paperhub.example"]
-    assert call.headers["User-Agent"].startswith("PaperHub/")
+    assert call.headers["User-Agent"] == "PaperHub/1.0 (mailto:team@paperhub.example)"
 
 
 def test_crossref_404_is_not_found(fake_upstream):
@@ -118,3 +118,28 @@ def test_fake_upstream_rate_limit_counts_each_service_on_its_own(fake_upstream):
     assert crossref_answers[2].headers["Retry-After"] == "1"
     assert openalex_answer.status_code == 200
     assert fake_upstream.rate_limited == {"crossref": 1}
+
+
+def test_html_challenge_page_instead_of_json_is_unavailable(fake_upstream):
+    # OpenReview's recorded challenge page (shared upstream-samples, trimmed there); any upstream may send one.
+    page = (
+        "<!DOCTYPE html>\n<html><head><title>Verifying your browser | OpenReview</title></head><body>…</body></html>\n"
+    )
+    fake_upstream.script("crossref", Garbage(page.encode(), "text/html; charset=utf-8"))
+    with pytest.raises(http.UpstreamUnavailable, match=re.escape("answered with an HTML page (a bot challenge?)")):
+        crossref.get_work(PONE)
+
+
+def test_no_content_statuses_are_not_errors(fake_upstream, settings):
+    url = f"{settings.CROSSREF_API_URL}/works/{PONE}"
+    fake_upstream.script("crossref", Fail(204), Fail(204))
+    response = http.get_json("Crossref", url, no_content_statuses=(204,))
+    assert (response.no_content, response.data, response.content, response.status) == (True, None, b"", 204)
+    with pytest.raises(http.UpstreamBadResponse, match="not valid JSON"):
+        http.get_json("Crossref", url)  # unless asked for, an empty 204 is no JSON
+
+
+def test_unasked_for_304_is_unexpected(fake_upstream):
+    fake_upstream.script("crossref", Fail(304))
+    with pytest.raises(http.UpstreamBadResponse, match=re.escape("unexpected answer (304)")):
+        crossref.get_work(PONE)

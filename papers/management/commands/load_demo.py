@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from papers.demo import demo_papers_load
+from papers.extensions import demo_loaders
 
 
 class Command(BaseCommand):
@@ -12,6 +13,9 @@ class Command(BaseCommand):
             self.stdout.write(f"added    /doi/{doi}")
         for doi in result.enriched:
             self.stdout.write(f"enriched /doi/{doi} (OpenAlex topics and ids)")
+        for name, loader in demo_loaders():  # what other apps add to the demo papers (full texts …)
+            for line in loader():
+                self.stdout.write(f"{name:<8} {line}")
         self.stdout.write(
             self.style.SUCCESS(f"Demo: {len(result.created)} added, {len(result.unchanged)} already present.")
         )
