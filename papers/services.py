@@ -252,10 +252,6 @@ def paper_set_summary(*, paper_id: int, text: str, source: str) -> bool:
     return bool(changed)
 
 
-def paper_set_body_text(*, paper_id: int, text: str) -> None:
-    Paper.objects.filter(id=paper_id).exclude(body_text=text).update(body_text=text)
-
-
 def paper_enrich(*, paper: Paper) -> Paper:
     """Topics (OpenAlex) and PubMed ids (NCBI) for a paper whose metadata came from elsewhere (a JATS file)."""
     record = WorkRecord(doi=paper.doi, source="openalex", pmid=paper.pmid, pmcid=paper.pmcid)
