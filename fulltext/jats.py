@@ -27,7 +27,7 @@ from papers import doi as doi_lib
 from papers.normalize import ReferenceRecord
 from papers.normalize import jats_reference as _reference_record  # the paper's own JATS reference mapping
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2  # 2: wide tables and display formulas scroll in focusable boxes
 MAX_BYTES = 20_000_000
 # libxml2 refuses more than 256 levels without huge_tree; our renderer recurses a few frames per level, so it
 # stops well before Python's recursion limit. Real articles nest under 20 levels (eLife tables: 16).
@@ -434,6 +434,7 @@ def clean_html(fragment: str) -> str:
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel=None,  # we set rel="nofollow noopener" on outbound links ourselves; in-page links need none
+        tag_attribute_values={"div": {"tabindex": {"0"}}},  # the scrolling boxes we make focusable, nothing else
         strip_comments=True,
         clean_content_tags={"script", "style"},
     )
@@ -1249,7 +1250,8 @@ class _Converter:
         parts = [f"<figcaption>{caption_html}</figcaption>"]
         tables = list(el.iter("table"))
         for table in tables:
-            parts.append(f'<div class="table-scroll">{self._table(table)}</div>')
+            # Focusable, so that a keyboard can scroll a table wider than the page (axe: scrollable-region-focusable).
+            parts.append(f'<div class="table-scroll" tabindex="0">{self._table(table)}</div>')
         if not tables:
             graphic = next(el.iter("graphic"), None)
             parts.append(self._graphic_html(graphic, _text(label) or "Table"))
@@ -1298,7 +1300,8 @@ class _Converter:
         ident = self._id_for(el, "formula")
         label = el.find("label")
         label_html = f' <span class="label">{self._inline_children(label)}</span>' if label is not None else ""
-        return f'<div class="disp-formula" id="{_attr(ident)}">{self._formula(el, block=True)}{label_html}</div>'
+        formula = self._formula(el, block=True)
+        return f'<div class="disp-formula" id="{_attr(ident)}" tabindex="0">{formula}{label_html}</div>'
 
     def _b_disp_formula_group(self, el) -> str:
         return "".join(self._block(c) for c in el)
