@@ -136,3 +136,22 @@ def test_a_hostile_file_gives_a_safe_page(client, tmp_path):
     link = article.find("a", string="that")
     assert link["href"] == "https://example.org/ok" and set(link["rel"]) >= {"nofollow", "noopener"}
     assert article.find("a", string="this") is None, "a javascript: link is plain text"
+
+
+def test_a_file_born_paper_then_gets_topics_and_ids_and_keeps_its_own_text(fake_upstream):
+    from fulltext import services as fulltext_services
+    from papers import services
+
+    call_command("import_jats", str(ELIFE_09560))
+    paper = Paper.objects.get(doi="10.7554/elife.09560")
+    title = paper.title
+    services.paper_enrich(paper=paper)  # what the queued papers.tasks.paper_enrich runs
+    paper.refresh_from_db()
+    assert (paper.pmid, paper.pmcid) == ("26354291", "PMC4559886"), "from the recorded NCBI ID-converter answer"
+    assert paper.title == title, "the file's metadata stays"
+    row = Enrichment.objects.get(paper=paper, kind="fulltext")
+    assert (row.state, row.input_key) == ("queued", "PMC4559886"), "a PMCID appeared: the full text is asked again"
+    started = fulltext_services.enrichments.enrichment_start(paper_id=paper.id, kind="fulltext")
+    fulltext_services.fulltext_fetch(paper=started.paper, row=started)
+    assert fake_upstream.calls("europepmc") == [], "the publisher's own file is kept; Europe PMC is not asked"
+    assert Enrichment.objects.get(id=row.id).state == "done"
