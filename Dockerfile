@@ -5,7 +5,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
-RUN useradd --create-home paperhub
+RUN useradd --create-home paperhub && mkdir -p /app/media && chown paperhub /app/media
 USER paperhub
 EXPOSE 8000
 CMD ["gunicorn", "paperhub.wsgi"]
