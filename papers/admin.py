@@ -55,6 +55,16 @@ class EnrichmentAdmin(admin.ModelAdmin):
     search_fields = ("paper__doi", "detail")
     raw_id_fields = ("paper",)
     readonly_fields = ("checked_at", "updated_at")
+    actions = ("check_again",)
+
+    @admin.action(description="Check again now")
+    def check_again(self, request, queryset):
+        from . import enrichments
+
+        count = 0
+        for row in queryset.select_related("paper"):
+            count += len(enrichments.enrichments_queue(paper=row.paper, force=True, only=(row.kind,)))
+        self.message_user(request, f"{count} enrichment(s) queued.")
 
 
 @admin.register(Paper)

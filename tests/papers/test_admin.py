@@ -44,3 +44,25 @@ def test_a_title_typed_with_markup_is_stored_plain_with_its_cleaned_fragment(cli
         "Growth of <i>E. coli</i> &amp; CO<sub>2</sub>",
     )
     assert Paper.objects.count() == 1
+
+
+def test_staff_see_each_enrichment_in_words_and_can_check_one_again(client):
+    from papers import enrichments
+    from papers.models import Enrichment
+
+    paper = PaperFactory(pmcid="")
+    enrichments.enrichments_queue(paper=paper)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/papers/paper/{paper.id}/change/").content.decode()
+    assert "no PubMed Central copy is known" in page, "the paper's change page lists its enrichments"
+    listing = client.get("/admin/papers/enrichment/?state__exact=none").content.decode()
+    assert "no PubMed Central copy is known" in listing
+
+    Paper.objects.filter(id=paper.id).update(pmcid="PMC3258128")
+    row = Enrichment.objects.get(paper=paper, kind="fulltext")
+    response = client.post(
+        "/admin/papers/enrichment/", {"action": "check_again", "_selected_action": [row.id]}, follow=True
+    )
+    assert "1 enrichment(s) queued." in response.content.decode()
+    row.refresh_from_db()
+    assert (row.state, row.input_key) == ("queued", "PMC3258128")
