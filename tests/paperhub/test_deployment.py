@@ -49,8 +49,12 @@ def test_compose_has_every_service_with_healthchecks_and_named_volumes(compose):
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "paperhub", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "paperhub", "beat"]
-    assert set(compose["volumes"]) == {"pgdata", "redisdata"}
+    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media"}
     assert services["db"]["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    # Figure images: the worker writes them, the web serves them, so both mount the one volume at MEDIA_ROOT.
+    media_root = compose["x-app"]["environment"]["MEDIA_ROOT"]
+    for name in ("web", "worker"):
+        assert services[name]["volumes"] == [f"media:{media_root}"]
 
 
 def _manage(*args, **env):
