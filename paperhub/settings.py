@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "reviews",
     "media_links",
     "fulltext",
+    "entities",
 ]
 
 MIDDLEWARE = [
