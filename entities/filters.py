@@ -35,7 +35,7 @@ class EntityRefField(forms.CharField):
         return type_, identifier.strip()
 
 
-class EntityFilter(django_filters.Filter):
+class EntityFilter(django_filters.CharFilter):
     field_class = EntityRefField
 
 
