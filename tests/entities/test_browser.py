@@ -142,3 +142,19 @@ def test_without_javascript_the_section_lists_everything_and_hides_the_switches(
         assert page.query_selector_all("mark.entity") == []
         assert not page.is_visible("[data-entity-legend]")
         assert len(page.query_selector_all("#entities .entity-name")) == 6
+
+
+def test_entity_page_and_filtered_search_have_no_serious_axe_violations(live_server, paper):
+    found = {}
+    with chromium() as browser:
+        page = browser.new_page()
+        for path in ("/entities/gene/673", "/entities/gene/404404", "/search?entity=gene:673", "/search?entity=gene"):
+            page.goto(f"{live_server.url}{path}")
+            if violations := axe_violations(page):
+                found[path] = violations
+        page.goto(f"{live_server.url}{paper.get_absolute_url()}")
+        page.wait_for_selector("mark.entity")
+        page.focus("mark.entity-species")
+        page.locator("#abstract").screenshot(path="/tmp/entities-abstract.png")
+        page.locator("#entities").screenshot(path="/tmp/entities-section.png")
+    assert found == {}
