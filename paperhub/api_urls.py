@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from entities.api import views as entity_views
 from fulltext.api import views as fulltext_views
 from media_links.api import views as video_views
 from paperhub.views import page_not_found
@@ -20,9 +21,11 @@ urlpatterns = [
     path("papers/<path:doi>/reviews/", review_views.PaperReviews.as_view(), name="paper-reviews"),
     path("papers/<path:doi>/videos/", video_views.PaperVideos.as_view(), name="paper-videos"),
     path("papers/<path:doi>/fulltext/", fulltext_views.PaperFullText.as_view(), name="paper-fulltext"),
+    path("papers/<path:doi>/entities/", entity_views.PaperEntities.as_view(), name="paper-entities"),
     path("papers/<path:doi>/", paper_views.PaperDetail.as_view(), name="paper-detail"),
     path("reviews/<int:pk>/", review_views.ReviewDetail.as_view(), name="review-detail"),
     path("videos/<int:pk>/", video_views.VideoDetail.as_view(), name="video-detail"),
+    path("entities/<str:type>/<path:identifier>/", entity_views.EntityDetail.as_view(), name="entity-detail"),
     path("topics/", paper_views.TopicList.as_view(), name="topic-list"),
     path("topics/<str:id>/", paper_views.TopicDetail.as_view(), name="topic-detail"),
     # Any other address ending in a slash: the JSON 404 even with DEBUG on (a local install), where Django would

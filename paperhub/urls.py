@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("media_links.urls")),
     path("", include("fulltext.urls")),
+    path("", include("entities.urls")),
     path("", include("papers.urls")),
 ]
 

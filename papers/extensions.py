@@ -2,7 +2,8 @@
 
 - PageSection: a section of the paper page (its partial and the loader of what the partial shows);
 - PaperCount: something counted per paper (approved reviews, videos …): a column of paper lists and records,
-  a total on the home page and a `has_<name>` filter of the API and search.
+  a total on the home page and a `has_<name>` filter of the API and search;
+- PaperFilterField: a filter of its own (`entity=gene:673` …) on the API's paper list and the search page.
 
 A newcomer adding "datasets" writes one app that registers its section here, and touches papers/ not at all.
 """
@@ -37,8 +38,17 @@ class PaperCount:
     total: Callable[[], int]  # for the home page
 
 
+@dataclass(frozen=True)
+class PaperFilterField:
+    name: str  # the query parameter, e.g. "entity"
+    filter: Any  # a django_filters.Filter; give it `method=` a callable (queryset, name, value) -> queryset
+    label: str  # the search form's label, e.g. "Entity"
+    placeholder: str = ""  # the search form's example, e.g. "gene:673"
+
+
 _sections: dict[str, PageSection] = {}
 _counts: dict[str, PaperCount] = {}
+_filters: dict[str, PaperFilterField] = {}
 # `load_demo` runs papers' demo, then each of these: (label, loader) where loader() returns lines to print.
 _demo_loaders: dict[str, Callable[[], list[str]]] = {}
 
@@ -52,6 +62,18 @@ def register_count(count: PaperCount) -> None:
     from .api.filters import add_has_filter  # the filter set is papers' own; imported late to keep this module light
 
     add_has_filter(count)
+
+
+def register_filter(field: PaperFilterField) -> None:
+    """Add a filter to papers' filter set (API list and search page); its errors are a 400 / the form's message."""
+    _filters[field.name] = field
+    from .api.filters import add_filter
+
+    add_filter(field.name, field.filter)
+
+
+def filters() -> list[PaperFilterField]:
+    return list(_filters.values())
 
 
 def sections() -> list[PageSection]:

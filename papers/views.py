@@ -195,6 +195,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "has_filters": [
             (f"has_{c.name}", c.name, request.GET.get(f"has_{c.name}") == "true") for c in extensions.counts()
         ],
+        # Filters other apps contribute (papers.extensions.register_filter): a text box each.
+        "extra_filters": [(f.name, f.label, f.placeholder, request.GET.get(f.name, "")) for f in extensions.filters()],
         "add_form": AddPaperForm(initial={"identifier": query}) if identifier_offer else None,
         "querystring": _querystring(request, drop="page"),
     }

@@ -50,7 +50,8 @@ class PaperFilter(django_filters.FilterSet):
         lookup_expr="icontains",
         help_text="Words of the journal, book or proceedings title.",
     )
-    # has_reviews, has_videos …: added by the apps that count them (add_has_filter, from papers.extensions).
+    # has_reviews, has_videos …: added by the apps that count them (add_has_filter, from papers.extensions); other
+    # filters (entity …) by the apps that own them (add_filter).
     state = django_filters.ChoiceFilter(
         field_name="fetch_state",
         choices=FetchState.choices,
@@ -84,3 +85,8 @@ def add_has_filter(count) -> None:
     PaperFilter.base_filters[f"has_{count.name}"] = StrictBooleanFilter(
         method=filter_has, help_text=f"Has {count.label[0].lower()}{count.label[1:].rstrip('.')}."
     )
+
+
+def add_filter(name: str, filter: django_filters.Filter) -> None:
+    """Another app's own filter (papers.extensions.register_filter): every FilterSet made from now on has it."""
+    PaperFilter.base_filters[name] = filter
