@@ -164,11 +164,29 @@ class Unlinked(NamedTuple):
 def parse(data: bytes | str | dict | list) -> list[Document]:
     """Documents from an export answer: JSON text or already-parsed JSON, in either shape PubTator has used."""
     if isinstance(data, bytes | str):
-        try:
-            data = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PubtatorFormatError(f"not JSON ({exc})") from None
+        data = _loads(data)
     return [_document(raw) for raw in _raw_documents(data)]
+
+
+def _loads(data: bytes | str) -> Any:
+    """JSON text; several JSON values one after another (one bare document each) come back as a list."""
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        values, at, decoder = [], 0, json.JSONDecoder()
+        while (at := _skip_space(text, at)) < len(text):
+            value, at = decoder.raw_decode(text, at)
+            values.append(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PubtatorFormatError(f"not valid JSON ({exc})") from None
+    if not values:
+        raise PubtatorFormatError("not valid JSON (empty)")
+    return values[0] if len(values) == 1 else values
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
 
 
 def _raw_documents(data: Any) -> list[dict]:
