@@ -242,10 +242,9 @@ def place(documents: list[pubtator.Document], targets: list[Target]) -> Placemen
                 continue
             if not passage.annotations:
                 continue
-            # Abstract passages belong to the abstract; the rest to the sections (else wherever they fit).
+            # Abstract passages belong to the abstract, the rest to the sections: a body passage never lands on
+            # the abstract's words (or the reverse), even where the page lacks its own part.
             group = groups[ABSTRACT if passage.section_type == "ABSTRACT" else "body"]
-            if not group.targets:
-                group = groups["body" if group is groups[ABSTRACT] else ABSTRACT]
             if not group.targets:
                 continue
             skeleton = _Skeleton([passage.text])
