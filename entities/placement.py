@@ -9,11 +9,14 @@ each mention's location across.
 Alignment works on a "skeleton" of each text: its letters and digits only, NFKC-normalised and case-folded, with
 citation markers ("[12]", "[3-5, 8]", "(Smith et al., 2001)") cut from both sides, each skeleton character
 remembering its offset in the original. Whitespace, punctuation, entities, dashes and quotes therefore never
-break an alignment. A passage whose skeleton occurs verbatim in a target maps one to one; otherwise k-gram anchors
-find the region and difflib.SequenceMatcher aligns it, tolerating small differences (a changed word, superscript
-citation numbers). Every candidate span is then checked: our text at [start, end) must equal the mention's text
+break an alignment. A passage whose skeleton occurs verbatim in a target maps one to one; otherwise 16-character
+anchors are looked up, each hit is extended both ways while the skeletons agree, and difflib.SequenceMatcher aligns
+only the short stretches left between those blocks, tolerating small differences (a changed word, superscript
+citation numbers) in linear time. A repeated passage takes the next stretch no other passage took.
+Every candidate span is then checked: our text at [start, end) must equal the mention's text
 case-insensitively after whitespace (and NFKC) normalisation, without cutting a word the mention does not cut.
-A mention that fails the check is counted (`total`) but never highlighted.
+A mention whose mapped span fails it is looked for within SEARCH_WINDOW characters of where it should be (the
+nearest occurrence that passes wins); one that still fails is counted (`total`) but never highlighted.
 
 Title passages map to no target (the page does not highlight the title): their mentions count in `total` as not
 placeable, and `in_title` says how many they were. Mentions PubTator could not normalize are placed too, with
@@ -26,13 +29,14 @@ import bisect
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from . import pubtator
 
 ABSTRACT = "abstract"
 ANCHOR = 16  # skeleton characters per anchor k-gram
+GAP = 200  # skeleton characters between anchored blocks that difflib aligns
 SEARCH_WINDOW = 40  # characters either side of a predicted position searched for the mention's text
 
 # Citation markers one side may have and the other lack; cut from both before aligning.
@@ -182,33 +186,65 @@ class _Alignment:
         return b + i - a
 
 
-def _align(passage: str, body: str, cursor: int) -> _Alignment | None:
-    """Align a passage skeleton into a group skeleton: verbatim (after `cursor` first), else by anchors + difflib."""
+def _find_unused(passage: str, body: str, cursor: int, used: list[tuple[int, int]]) -> int:
+    """Where `passage` occurs verbatim, after `cursor` first, skipping stretches earlier passages took; or -1."""
+    for start in (cursor, 0):
+        found = body.find(passage, start)
+        while found >= 0:
+            if not any(found < end and low < found + len(passage) for low, end in used):
+                return found
+            found = body.find(passage, found + 1)
+    return -1
+
+
+def _align(passage: str, body: str, cursor: int, used: list[tuple[int, int]]) -> _Alignment | None:
+    """Align a passage skeleton into a group skeleton: verbatim (after `cursor` first), else by anchors + difflib.
+
+    A repeated passage (a boilerplate sentence, a figure caption quoted twice) takes the next occurrence not yet
+    taken, so two passages never share one stretch of our text.
+    """
     if not passage:
         return None
-    found = body.find(passage, cursor)
-    if found < 0:
-        found = body.find(passage)
+    found = _find_unused(passage, body, cursor, used)
     if found >= 0:
         return _Alignment([(0, found, len(passage))])
     if len(passage) < ANCHOR * 2:
         return None
-    shifts = []
+    hits = []
     for i in range(0, len(passage) - ANCHOR + 1, ANCHOR):
-        hit = body.find(passage[i : i + ANCHOR], cursor)
-        if hit < 0:
-            hit = body.find(passage[i : i + ANCHOR])
+        hit = _find_unused(passage[i : i + ANCHOR], body, cursor, used)
         if hit >= 0:
-            shifts.append(hit - i)
-    if len(shifts) < 2:
+            hits.append((i, hit))
+    if len(hits) < 2:
         return None
-    shifts.sort()
+    shifts = sorted(j - i for i, j in hits)
     shift = shifts[len(shifts) // 2]  # the median: stray anchor hits elsewhere do not move the region
-    low = max(0, shift - len(passage) // 4 - ANCHOR)
-    high = min(len(body), shift + len(passage) + len(passage) // 4 + ANCHOR)
-    matcher = difflib.SequenceMatcher(None, passage, body[low:high], autojunk=False)
-    blocks = [(a, low + b, size) for a, b, size in matcher.get_matching_blocks() if size >= 3]
-    return _Alignment(blocks) if blocks else None
+    slack = len(passage) // 4 + ANCHOR
+    blocks: list[tuple[int, int, int]] = []
+    for i, j in hits:
+        if abs(j - i - shift) > slack or (blocks and j < blocks[-1][1] + blocks[-1][2]):
+            continue  # a stray hit, or one inside (or behind) the block before
+        a, b = i, j
+        floor = blocks[-1][0] + blocks[-1][2] if blocks else 0
+        while a > floor and b > 0 and passage[a - 1] == body[b - 1]:
+            a, b = a - 1, b - 1
+        end_a, end_b = i + ANCHOR, j + ANCHOR
+        while end_a < len(passage) and end_b < len(body) and passage[end_a] == body[end_b]:
+            end_a, end_b = end_a + 1, end_b + 1
+        blocks.append((a, b, end_a - a))
+    return _Alignment(_fill_gaps(passage, body, blocks)) if blocks else None
+
+
+def _fill_gaps(passage: str, body: str, blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Anchored blocks, plus difflib's matches inside the short stretches between them (a changed word)."""
+    edges = [(0, max(0, blocks[0][1] - blocks[0][0] - GAP)), *((a + n, b + n) for a, b, n in blocks)]
+    ends = [(a, b) for a, b, _ in blocks] + [(len(passage), min(len(body), edges[-1][1] + len(passage) + GAP))]
+    filled = list(blocks)
+    for (a1, b1), (a2, b2) in zip(edges, ends, strict=True):
+        if 0 < a2 - a1 <= GAP and 0 < b2 - b1 <= 2 * GAP:
+            matcher = difflib.SequenceMatcher(None, passage[a1:a2], body[b1:b2], autojunk=False)
+            filled += [(a1 + a, b1 + b, n) for a, b, n in matcher.get_matching_blocks() if n >= 3]
+    return filled
 
 
 # -- placing
@@ -219,6 +255,7 @@ class _Group:
     targets: list[Target]
     skeleton: _Skeleton
     cursor: int = 0
+    used: list[tuple[int, int]] = field(default_factory=list)  # skeleton stretches passages were aligned to
 
 
 def place(documents: list[pubtator.Document], targets: list[Target]) -> Placement:
@@ -234,7 +271,7 @@ def place(documents: list[pubtator.Document], targets: list[Target]) -> Placemen
     placed = total = in_title = 0
     for document in documents:
         for group in groups.values():
-            group.cursor = 0
+            group.cursor, group.used = 0, []
         for passage in document.passages:
             total += len(passage.annotations)
             if passage.is_title:
@@ -248,11 +285,12 @@ def place(documents: list[pubtator.Document], targets: list[Target]) -> Placemen
             if not group.targets:
                 continue
             skeleton = _Skeleton([passage.text])
-            alignment = _align(skeleton.text, group.skeleton.text, group.cursor)
+            alignment = _align(skeleton.text, group.skeleton.text, group.cursor, group.used)
             if alignment is None:
                 continue
-            last = alignment.blocks[-1]
+            first, last = alignment.blocks[0], alignment.blocks[-1]
             group.cursor = last[1] + last[2]  # the next passage most likely follows this one
+            group.used.append((first[1], group.cursor))
             for annotation in passage.annotations:
                 found = _place_annotation(annotation, passage, skeleton, alignment, group, seen)
                 if found and len(found) == len(annotation.locations):

@@ -1,8 +1,5 @@
 """entities.placement: PubTator's mentions placed in the text our page renders, exactly or not at all."""
 
-import html
-import re
-
 import pytest
 from lxml import etree
 
@@ -10,7 +7,7 @@ from entities import placement, pubtator
 from entities.placement import Target
 from papers.models import Paper
 from papers.normalize import jats_article
-from tests.entities.recordings import FILES, JATS_PMC3040717, document
+from tests.entities.recordings import FILES, JATS_PMC3040717, document, page_from_passages
 
 
 def _assert_spans_are_the_mentions(result, targets, documents):
@@ -109,36 +106,10 @@ def test_passages_missing_from_the_page_place_nothing():
 # -- tolerance: targets built from each recording's own passages, joined and marked up differently
 
 
-def _marked_up(text: str, index: int) -> str:
-    """The passage as our HTML might hold it: escaped, re-wrapped, with citation markers PubTator lacks."""
-    out = html.escape(text, quote=False)
-    out = out.replace(". ", f". [{index}] ", 2)  # numbered citations
-    out = re.sub(r"(\w), ", r"\1,\n   ", out, count=3)  # line breaks and indentation
-    out = out.replace(" and ", " and&nbsp;", 1)
-    if index % 3 == 0:
-        out = out.replace(". ", " (Smith et al., 2001). ", 1)  # an author-year citation
-    if index % 4 == 0:
-        out = out.replace(". ", ".<sup>12</sup> ", 1)  # a superscript citation: left for the fuzzy alignment
-    return out
-
-
-def _page_from_passages(doc: pubtator.Document) -> list[Target]:
-    abstract, sections = [], {}
-    for index, passage in enumerate(doc.passages):
-        if passage.is_title:
-            continue
-        if passage.section_type == "ABSTRACT":
-            abstract.append("\n ".join(passage.text.split(" ")))  # whitespace changed
-            continue
-        tag = "h3" if passage.kind.startswith("title") else "p"
-        sections.setdefault(passage.section_type, []).append(f"<{tag}>{_marked_up(passage.text, index)}</{tag}>\n")
-    return placement.page_targets(abstract, [(key.lower(), "".join(parts)) for key, parts in sections.items()])
-
-
 @pytest.mark.parametrize("name", list(FILES))
 def test_each_recording_places_on_a_differently_marked_up_page(name):
     doc = document(name)
-    targets = _page_from_passages(doc)
+    targets = page_from_passages(doc)
     result = placement.place([doc], targets)
     placeable = result.total - result.in_title
     assert result.total == len(doc.annotations)
@@ -148,7 +119,7 @@ def test_each_recording_places_on_a_differently_marked_up_page(name):
 
 def test_the_full_text_document_places_across_its_sections():
     doc = document("22429397-full")
-    targets = _page_from_passages(doc)
+    targets = page_from_passages(doc)
     result = placement.place([doc], targets)
     assert result.total == 666 and result.in_title == 1 and result.placed == 665
     assert {s.target for s in result.spans} >= {"abstract", "intro", "methods", "results", "discuss", "fig", "ref"}
