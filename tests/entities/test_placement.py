@@ -1,5 +1,7 @@
 """entities.placement: PubTator's mentions placed in the text our page renders, exactly or not at all."""
 
+from dataclasses import replace
+
 import pytest
 from lxml import etree
 
@@ -126,3 +128,21 @@ def test_the_full_text_document_places_across_its_sections():
     texts = {t.key: t.text for t in targets}
     d609 = [s for s in result.spans if s.identifier == "MESH:C046498"]
     assert d609 and all(texts[s.target][s.start : s.end].casefold() == "d609" for s in d609)
+
+
+def test_a_repeated_passage_takes_the_next_stretch_of_our_text():
+    doc = document("20516115")
+    passage = doc.passages[1]
+    shift = passage.offset + len(passage.text) + 1
+    again = replace(
+        passage,
+        offset=passage.offset + shift,
+        annotations=tuple(
+            replace(a, locations=tuple((o + shift, n) for o, n in a.locations)) for a in passage.annotations
+        ),
+    )
+    twice = replace(doc, passages=(*doc.passages, again))
+    paragraphs = _jats_abstract_paragraphs()
+    result = placement.place([twice], placement.page_targets(paragraphs + paragraphs, []))
+    assert result.placed == 2 * len(passage.annotations)
+    assert len({s.start for s in result.spans}) == len(result.spans)
