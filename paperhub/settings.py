@@ -389,6 +389,8 @@ NCBI_IDCONV_URL = env_str("NCBI_IDCONV_URL", "https://pmc.ncbi.nlm.nih.gov/tools
 EUROPEPMC_API_URL = env_str("EUROPEPMC_API_URL", "https://www.ebi.ac.uk/europepmc/webservices/rest").rstrip("/")
 SEMANTIC_SCHOLAR_API_URL = env_str("SEMANTIC_SCHOLAR_API_URL", "https://api.semanticscholar.org/graph/v1").rstrip("/")
 SEMANTIC_SCHOLAR_API_KEY = env_str("SEMANTIC_SCHOLAR_API_KEY")
+# Entity annotations (genes, chemicals, diseases …) for the entities app.
+PUBTATOR_API_URL = env_str("PUBTATOR_API_URL", "https://www.ncbi.nlm.nih.gov/research/pubtator3-api").rstrip("/")
 PAPERHUB_CONTACT_EMAIL = env_str("PAPERHUB_CONTACT_EMAIL")
 UPSTREAM_TIMEOUT_SECONDS = float(env_int("UPSTREAM_TIMEOUT_SECONDS", 10))
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
@@ -401,6 +403,8 @@ UPSTREAM_RATE_LIMITS = {
     "europepmc": float(env_str("EUROPEPMC_RATE_LIMIT", "10")),  # Europe PMC asks for politeness, names no number
     # 1/s is what Semantic Scholar grants a key; without one the shared pool is smaller still and 429s are common.
     "semanticscholar": float(env_str("SEMANTIC_SCHOLAR_RATE_LIMIT", "1")),
+    # PubTator3 asks for at most 3 requests per second (its API page; client libraries keep to it).
+    "pubtator": float(env_str("PUBTATOR_RATE_LIMIT", "3")),
 }
 PAPERHUB_IMPORT_MAX_RETRIES = env_int("PAPERHUB_IMPORT_MAX_RETRIES", 6)
 PAPERHUB_RETRY_BASE_SECONDS = float(env_str("PAPERHUB_RETRY_BASE_SECONDS", "4"))

@@ -12,6 +12,12 @@ Served paths mirror the real APIs under one prefix per service, so the app's cli
       whose If-None-Match names it gets a 304. An unknown PMCID gets a 404 with an empty body (no 404 was recorded).
   /semanticscholar/paper/DOI:{doi} -> s2/graph-v1-paper-tldr-derived-*.json (derived from a recording: `paperId` and
       `tldr` kept, see PROVENANCE.md), by the DOI it was requested with (the body holds none), whatever `fields` asks.
+  /pubtator/publications/export/biocjson?pmids=a,b[&full=true] -> {"PubTator3": [the recorded documents of the PMIDs
+      asked for, in the order asked]} from pubtator/*.json, by the PMID inside each document; `full=true` picks the
+      full-text recording (passages with `section_type`) where one exists, else the abstract one. The envelope is
+      CONSTRUCTED: the documents are recorded (two of them bare, as PubTator answered in early 2024), the
+      `{"PubTator3": [...]}` around them, and the grouping of several into one answer, are ours (PROVENANCE.md).
+      Unknown PMIDs are simply absent, as PubTator leaves them out; none known gives `{"PubTator3": []}`.
 
 A DOI with no recording gets a 404: Crossref's with its recorded body ("Resource not found."), the others
 (Semantic Scholar's too) with an empty body (none was recorded, and the clients do not read 404 bodies).
@@ -136,6 +142,18 @@ def _pmcid_index() -> dict[str, Path]:
     return index
 
 
+def _pubtator_index() -> tuple[dict[str, dict], dict[str, dict]]:
+    """Recorded PubTator3 documents by PMID: (abstract documents, full-text documents)."""
+    abstracts, full_texts = {}, {}
+    for path in sorted((FIXTURES / "pubtator").glob("*.json")):
+        recording = json.loads(path.read_text(encoding="utf-8"))
+        for document in recording.get("PubTator3", [recording]):
+            pmid = str(document.get("pmid") or document.get("_id", "").split("|")[0])
+            full = any("section_type" in (p.get("infons") or {}) for p in document.get("passages", []))
+            (full_texts if full else abstracts)[pmid] = document
+    return abstracts, full_texts
+
+
 def _index(folder: str, doi_of) -> dict[str, Path]:
     index = {}
     for path in sorted((FIXTURES / folder).glob("*.json")):
@@ -156,6 +174,7 @@ class FakeUpstream:
         self.idconv = [json.loads(p.read_text()) for p in sorted((FIXTURES / "ncbi").glob("idconv-*.json"))]
         self.europepmc = _pmcid_index()
         self.semanticscholar = {doi: FIXTURES / "s2" / name for doi, name in S2_RECORDED.items()}
+        self.pubtator_abstracts, self.pubtator_full_texts = _pubtator_index()
         self.crossref_404 = (FIXTURES / "crossref" / "works-404-resource-not-found.txt").read_bytes()
         self.requests: list[Request] = []
         self._scripts: dict[str, deque] = defaultdict(deque)
@@ -187,6 +206,7 @@ class FakeUpstream:
             "VIMEO_OEMBED_URL": f"{self.url}/vimeo/oembed.json",
             "EUROPEPMC_API_URL": f"{self.url}/europepmc",
             "SEMANTIC_SCHOLAR_API_URL": f"{self.url}/semanticscholar",
+            "PUBTATOR_API_URL": f"{self.url}/pubtator",
             # Figure images: no recording exists, so tests script what this answers (Fail(200, body=…)).
             "EUROPEPMC_ARTICLES_URL": f"{self.url}/europepmc-articles",
         }
@@ -294,6 +314,8 @@ class FakeUpstream:
             path = self.europepmc.get(rest.removesuffix("/fullTextXML"))
             if path is not None:
                 return 200, path.read_bytes(), "application/xml"
+        elif service == "pubtator" and rest == "publications/export/biocjson":
+            return 200, self._pubtator(query), "application/json"
         elif service == "semanticscholar" and rest.startswith("paper/DOI:"):
             path = self.semanticscholar.get(unquote(rest.removeprefix("paper/DOI:")).lower())
         else:
@@ -310,6 +332,16 @@ class FakeUpstream:
         video_id = url.rsplit("=", 1)[-1] if service == "youtube" else url.rstrip("/").rsplit("/", 1)[-1]
         matches = sorted((FIXTURES / "oembed").glob(f"{service}-oembed-{video_id}*.json")) if video_id else []
         return matches[0] if matches else None
+
+    def _pubtator(self, query: dict) -> bytes:
+        pmids = [p.strip() for p in query.get("pmids", [""])[0].split(",") if p.strip()]
+        full = query.get("full", [""])[0].lower() == "true"
+        documents = []
+        for pmid in dict.fromkeys(pmids):
+            document = (self.pubtator_full_texts.get(pmid) if full else None) or self.pubtator_abstracts.get(pmid)
+            if document is not None:
+                documents.append(document)
+        return json.dumps({"PubTator3": documents}, ensure_ascii=False).encode()
 
     def _idconv(self, ids: str) -> bytes:
         wanted = {i.strip().lower() for i in ids.split(",") if i.strip()}
