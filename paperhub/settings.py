@@ -453,6 +453,9 @@ FULLTEXT_FETCH_FIGURES = env_bool("FULLTEXT_FETCH_FIGURES", True)
 FULLTEXT_RECHECK_NONE_DAYS = env_int("FULLTEXT_RECHECK_NONE_DAYS", 30)
 FULLTEXT_RECHECK_DONE_DAYS = env_int("FULLTEXT_RECHECK_DONE_DAYS", 90)
 SUMMARY_RECHECK_NONE_DAYS = env_int("SUMMARY_RECHECK_NONE_DAYS", 60)
+# Entities (PubTator3): papers queued within this many seconds share one call of up to 100 PMIDs.
+ENTITIES_BATCH_WAIT_SECONDS = float(env_str("ENTITIES_BATCH_WAIT_SECONDS", "5"))
+ENTITIES_RECHECK_NONE_DAYS = env_int("ENTITIES_RECHECK_NONE_DAYS", 14)
 CELERY_BEAT_SCHEDULE["enrichments-recheck"] = {"task": "papers.tasks.enrichments_recheck", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["fulltext-rerender-outdated"] = {
     "task": "fulltext.tasks.fulltext_rerender_outdated",

@@ -154,8 +154,8 @@ def test_beat_runs_the_removal():
 def test_an_unresolved_page_costs_what_a_paper_page_costs(client, django_assert_num_queries, state):
     paper = unresolved(state, "10.5555/nobody.knows")
     # The version, the paper, the six queries of papers' own parts, then one query per section other apps add
-    # (reviews, videos, full text); then the cache alone.
-    with django_assert_num_queries(11):
+    # (reviews, videos, full text) and two for the entities section; then the cache alone.
+    with django_assert_num_queries(13):
         first = client.get(paper.get_absolute_url())
     with django_assert_num_queries(0):
         assert client.get(paper.get_absolute_url()).content == first.content

@@ -332,8 +332,9 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
     PaperUpdate.objects.create(paper=paper, kind="correction", notice_doi="10.5555/fix")
     # First view: the page's version, the paper, then papers' six (paper with its cited-by, review and video counts,
     # authorships+authors, references+cited papers, topics+hierarchy, updates, enrichment states), then one per
-    # section another app adds (reviews, videos, full text): the same for 3 references as for 60.
-    with django_assert_num_queries(11):
+    # section another app adds (reviews, videos, full text; entities: their annotations and their rows): the
+    # same for 3 references as for 60.
+    with django_assert_num_queries(13):
         response = client.get(paper.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="reference"') == references
