@@ -24,7 +24,7 @@ def imported_modules(folder: Path) -> set[str]:
 def test_papers_imports_none_of_the_apps_built_on_it():
     ours = {config.name for config in apps.get_app_configs() if (ROOT / config.name).is_dir()}
     built_on_papers = ours - {"papers", "paperhub"}
-    assert {"reviews", "media_links", "fulltext"} <= built_on_papers
+    assert {"reviews", "media_links", "fulltext", "entities"} <= built_on_papers
     assert imported_modules(ROOT / "papers") & built_on_papers == set()
 
 
@@ -34,6 +34,7 @@ def test_the_paper_page_sections_come_from_their_apps_in_page_order():
     sections = [(s.name, s.template.split("/")[0]) for s in extensions.sections()]
     assert sections == [
         ("abstract", "papers"),
+        ("entities", "entities"),
         ("fulltext", "fulltext"),
         ("summary", "papers"),
         ("reviews", "reviews"),
