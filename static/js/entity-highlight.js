@@ -46,13 +46,16 @@
       pieces.push({ node, start: length });
       length += node.data.length;
     }
-    // In order; one that overlaps the one before, or falls outside the text, is left out.
+    // In order; one that overlaps the one before, falls outside the text, or no longer covers the words it was
+    // placed on (the text changed since), is left out: never a highlight on the wrong words.
+    const whole = pieces.map((piece) => piece.node.data).join("");
     spans.sort((a, b) => a.start - b.start || b.end - a.end);
     const kept = [];
     let lastEnd = 0;
     for (const span of spans) {
       if (!Number.isInteger(span.start) || !Number.isInteger(span.end)) continue;
       if (span.start < lastEnd || span.end <= span.start || span.end > length) continue;
+      if (typeof span.text === "string" && whole.slice(span.start, span.end) !== span.text) continue;
       kept.push(span);
       lastEnd = span.end;
     }
