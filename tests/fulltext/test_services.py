@@ -219,3 +219,15 @@ def test_page_shows_the_text_with_contents_citations_and_source(client, fake_ups
     assert backs and all(soup.find(id=a["href"][1:]) for a in backs), "every reference links back"
     order = [s.get("id") for s in soup.select("article > section")]
     assert order.index("abstract") < order.index("fulltext") < order.index("reviews") < order.index("references")
+
+
+def test_page_says_each_enrichment_state_in_words_as_recorded(client):
+    paper = PaperFactory(pmcid="", pmid="")
+    enrichments.enrichments_queue(paper=paper)
+    enrichments.enrichment_note_retry(
+        paper_id=paper.id, kind="summary", reason="Semantic Scholar: unreachable (ConnectError); trying again in 15 s."
+    )
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Full text: no PubMed Central copy is known" in html
+    assert "Summary: Semantic Scholar: unreachable (ConnectError); trying again in 15 s." in html
+    assert "Entities: not in PubMed (no PMID)" in html
