@@ -1,7 +1,7 @@
 """The one way PaperHub talks to other servers: fixed timeouts, a size cap, a deadline, our own errors.
 
-Clients call `get_json` (parsed JSON) or `get_bytes` (the raw body, e.g. XML); both go through one implementation
-and never hand out httpx responses or exceptions.
+Clients call `get_json` (parsed JSON) or `get_bytes` (the raw body, e.g. XML), and `post_json` for the rare POST
+(a login); all go through one implementation and never hand out httpx responses or exceptions.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ logger = logging.getLogger(__name__)
 class UpstreamError(Exception):
     """Something went wrong talking to `upstream`; the message is fit to show on a paper page."""
 
-    def __init__(self, upstream: str, message: str, *, status: int | None = None):
+    def __init__(self, upstream: str, message: str, *, status: int | None = None, body: bytes = b""):
         super().__init__(f"{upstream}: {message}")
         self.upstream = upstream
         self.status = status  # the HTTP status, when there was an answer
+        self.body = body  # the start of an error answer's body (ERROR_BODY_BYTES at most), for clients that read it
 
 
 class UpstreamNotFound(UpstreamError):
@@ -37,9 +38,22 @@ class UpstreamNotFound(UpstreamError):
 class UpstreamUnavailable(UpstreamError):
     """Timeouts, refused connections, 429 and 5xx: worth retrying later, after `retry_after` seconds if given."""
 
-    def __init__(self, upstream: str, message: str, retry_after: float | None = None, *, status: int | None = None):
-        super().__init__(upstream, message, status=status)
+    def __init__(
+        self,
+        upstream: str,
+        message: str,
+        retry_after: float | None = None,
+        *,
+        status: int | None = None,
+        body: bytes = b"",
+    ):
+        super().__init__(upstream, message, status=status, body=body)
         self.retry_after = retry_after
+
+
+class UpstreamChallenge(UpstreamUnavailable):
+    """A 200 HTML page where data was asked for: a bot challenge or a login wall. Retried like any unavailability;
+    a client that knows what the wall means (OpenReview: sign in) can say so instead."""
 
 
 class UpstreamBadResponse(UpstreamError):
@@ -72,6 +86,7 @@ class UpstreamResponse:
 
 
 _client: httpx.Client | None = None
+ERROR_BODY_BYTES = 4096  # what is kept of an error answer's body: enough for a JSON error, never a whole page
 
 
 def user_agent() -> str:
@@ -121,6 +136,32 @@ def get_json(
         not_found_statuses=not_found_statuses,
         no_content_statuses=no_content_statuses,
     )
+    return _parsed(upstream, response)
+
+
+def post_json(
+    upstream: str,
+    url: str,
+    *,
+    json_body: Any,
+    headers: dict[str, str] | None = None,
+    not_found_statuses: tuple[int, ...] = (404, 410),
+) -> UpstreamResponse:
+    """POST `json_body` as JSON to `url` and parse the JSON answer, with get_bytes' guarantees (rate limit, deadline,
+    size cap, errors). For the few calls that must POST (logging in for a token); never retried here."""
+    response = _request(
+        "POST",
+        upstream,
+        url,
+        headers=headers,
+        accept="application/json",
+        json_body=json_body,
+        not_found_statuses=not_found_statuses,
+    )
+    return _parsed(upstream, response)
+
+
+def _parsed(upstream: str, response: UpstreamResponse) -> UpstreamResponse:
     if response.not_modified or response.no_content:
         return response
     try:
@@ -150,8 +191,41 @@ def get_bytes(
     then returns `not_modified=True` rather than raising, since "unchanged" is a normal outcome for a refresh.
     Statuses in `no_content_statuses` return `no_content=True` with an empty body instead of their usual error
     or body. A 200 HTML page when `accept` asked for something else (a bot challenge, a login wall) raises
-    UpstreamUnavailable, so it is retried later and never stored as the document.
+    UpstreamChallenge (an UpstreamUnavailable), so it is retried later and never stored as the document.
     """
+    return _request(
+        "GET",
+        upstream,
+        url,
+        params=params,
+        headers=headers,
+        accept=accept,
+        etag=etag,
+        last_modified=last_modified,
+        follow_redirects=follow_redirects,
+        not_found_statuses=not_found_statuses,
+        no_content_statuses=no_content_statuses,
+        max_bytes=max_bytes,
+    )
+
+
+def _request(
+    method: str,
+    upstream: str,
+    url: str,
+    *,
+    params: dict | None = None,
+    headers: dict[str, str] | None = None,
+    accept: str = "*/*",
+    etag: str = "",
+    last_modified: str = "",
+    follow_redirects: bool = True,
+    not_found_statuses: tuple[int, ...] = (404, 410),
+    no_content_statuses: tuple[int, ...] = (),
+    max_bytes: int | None = None,
+    json_body: Any = None,
+) -> UpstreamResponse:
+    """The one implementation behind get_bytes, get_json and post_json (see get_bytes)."""
     # The User-Agent is read per request, so it names the contact address configured now.
     request_headers = {"User-Agent": user_agent(), "Accept": accept, **(headers or {})}
     if etag:
@@ -164,7 +238,7 @@ def get_bytes(
     cap = min(max_bytes or settings.UPSTREAM_MAX_RESPONSE_BYTES, settings.UPSTREAM_MAX_RESPONSE_BYTES)
     try:
         with client().stream(
-            "GET", url, params=params, headers=request_headers, follow_redirects=follow_redirects
+            method, url, params=params, headers=request_headers, follow_redirects=follow_redirects, json=json_body
         ) as response:
             status, answered_headers, final_url = response.status_code, response.headers, str(response.url)
             if status in no_content_statuses or (status == 304 and conditional):
@@ -190,7 +264,7 @@ def get_bytes(
         answer.not_modified = True
     elif _is_html_page(answered_headers, body) and not _asks_for_html(accept):
         logger.info("%s answered an HTML page for %s", upstream, final_url)
-        raise UpstreamUnavailable(upstream, "answered with an HTML page (a bot challenge?)", status=status)
+        raise UpstreamChallenge(upstream, "answered with an HTML page (a bot challenge?)", status=status)
     return answer
 
 
@@ -230,14 +304,29 @@ def _raise_for_status(upstream: str, response: httpx.Response, not_found_statuse
     if status < 300:
         return
     logger.info("%s answered %s for %s", upstream, status, response.request.url)
+    body = _error_body(response)
     if status in not_found_statuses:
-        raise UpstreamNotFound(upstream, "no such record", status=status)
+        raise UpstreamNotFound(upstream, "no such record", status=status, body=body)
     retry_after = parse_retry_after(response.headers)
     if status == 429:
-        raise UpstreamUnavailable(upstream, "rate limited (429)", retry_after=retry_after, status=status)
+        raise UpstreamUnavailable(upstream, "rate limited (429)", retry_after=retry_after, status=status, body=body)
     if status >= 500:
-        raise UpstreamUnavailable(upstream, f"server error ({status})", retry_after=retry_after, status=status)
-    raise UpstreamBadResponse(upstream, f"unexpected answer ({status})", status=status)
+        message = f"server error ({status})"
+        raise UpstreamUnavailable(upstream, message, retry_after=retry_after, status=status, body=body)
+    raise UpstreamBadResponse(upstream, f"unexpected answer ({status})", status=status, body=body)
+
+
+def _error_body(response: httpx.Response) -> bytes:
+    """The start of an error answer's body (an API's JSON error names its kind); never more than ERROR_BODY_BYTES."""
+    body = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            body.extend(chunk)
+            if len(body) >= ERROR_BODY_BYTES:
+                break
+    except httpx.HTTPError:
+        pass  # a body that does not arrive is no reason to hide the status
+    return bytes(body[:ERROR_BODY_BYTES])
 
 
 def parse_retry_after(headers: httpx.Headers) -> float | None:
