@@ -391,6 +391,12 @@ SEMANTIC_SCHOLAR_API_URL = env_str("SEMANTIC_SCHOLAR_API_URL", "https://api.sema
 SEMANTIC_SCHOLAR_API_KEY = env_str("SEMANTIC_SCHOLAR_API_KEY")
 # Entity annotations (genes, chemicals, diseases …) for the entities app.
 PUBTATOR_API_URL = env_str("PUBTATOR_API_URL", "https://www.ncbi.nlm.nih.gov/research/pubtator3-api").rstrip("/")
+# Public peer reviews from OpenReview (review_imports): API v2 first, v1 for forums that only it holds (before 2024).
+OPENREVIEW_API_URL = env_str("OPENREVIEW_API_URL", "https://api2.openreview.net").rstrip("/")
+OPENREVIEW_API_V1_URL = env_str("OPENREVIEW_API_V1_URL", "https://api.openreview.net").rstrip("/")
+# Optional account: anonymous requests may meet a browser check; with these the client logs in for a token.
+OPENREVIEW_USERNAME = env_str("OPENREVIEW_USERNAME")
+OPENREVIEW_PASSWORD = env_str("OPENREVIEW_PASSWORD")
 PAPERHUB_CONTACT_EMAIL = env_str("PAPERHUB_CONTACT_EMAIL")
 UPSTREAM_TIMEOUT_SECONDS = float(env_int("UPSTREAM_TIMEOUT_SECONDS", 10))
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
@@ -405,6 +411,8 @@ UPSTREAM_RATE_LIMITS = {
     "semanticscholar": float(env_str("SEMANTIC_SCHOLAR_RATE_LIMIT", "1")),
     # PubTator3 asks for at most 3 requests per second (its API page; client libraries keep to it).
     "pubtator": float(env_str("PUBTATOR_RATE_LIMIT", "3")),
+    # OpenReview allows roughly 60 note requests a minute anonymously; one a second stays under it.
+    "openreview": float(env_str("OPENREVIEW_RATE_LIMIT", "1")),
 }
 PAPERHUB_IMPORT_MAX_RETRIES = env_int("PAPERHUB_IMPORT_MAX_RETRIES", 6)
 PAPERHUB_RETRY_BASE_SECONDS = float(env_str("PAPERHUB_RETRY_BASE_SECONDS", "4"))

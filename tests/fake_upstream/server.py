@@ -18,6 +18,21 @@ Served paths mirror the real APIs under one prefix per service, so the app's cli
       CONSTRUCTED: the documents are recorded (two of them bare, as PubTator answered in early 2024), the
       `{"PubTator3": [...]}` around them, and the grouping of several into one answer, are ours (PROVENANCE.md).
       Unknown PMIDs are simply absent, as PubTator leaves them out; none known gives `{"PubTator3": []}`.
+  /openreview/notes?forum=ID&limit=L&offset=N     (API v2) and
+  /openreview-v1/notes?forum=ID&limit=L&offset=N  (API v1) -> the recorded forums of openreview/, by forum id, as
+      {"notes": [the page], "count": all}: v2 holds 00F7BfXLYJ (ICLR 2026), v1 B1CEaMbR- (2018), HJepJh0qKX (2019)
+      and BkgzMCVtPB (2020). A first page that holds the whole recording is the recorded body itself (the 2018 file
+      verbatim; the 2019/2020 wrappers' `response.json`). The 2026 file is a tracker's wrapper around genuine v2
+      notes: `{"notes": replies, "count": 4}` around them is a CONSTRUCTED envelope (PROVENANCE.md). A forum not
+      recorded on that version gets 404 with the recorded v2 NotFoundError body, on both versions (it names the
+      note it was recorded for, g1SzIRLQXMM, whatever was asked). v2 answers limit > 1000 with its recorded 400.
+      `fake.serve_openreview_forum(id, notes, version=2)` serves notes a test built (e.g. a long forum for paging).
+  POST /openreview/login {"id", "password"} -> {"token": "fake-token-N"} for password OPENREVIEW_PASSWORD below,
+      else 400 (no login exchange was recorded: both bodies are ours). Tokens stay valid until
+      `fake.revoke_openreview_tokens()`; a request bearing a revoked or unknown token gets 401 (body ours).
+      `fake.challenge_anonymous_openreview()` answers requests without a token with the recorded "Verifying your
+      browser" page (200 text/html), as OpenReview does to anonymous clients it distrusts. Scripts for the login
+      use the service name "openreview-login".
 
 A DOI with no recording gets a 404: Crossref's with its recorded body ("Resource not found."), the others
 (Semantic Scholar's too) with an empty body (none was recorded, and the clients do not read 404 bodies).
@@ -60,6 +75,7 @@ TEMPLATE_DOI = "10.1145/3448016.3452841"  # recorded by both Crossref and OpenAl
 _TEMPLATE_MARK = "@@TEMPLATE-DOI@@"
 # The derived Semantic Scholar files hold no DOI; each was requested by this one (PROVENANCE.md).
 S2_RECORDED = {"10.1093/mind/lix.236.433": "graph-v1-paper-tldr-derived-10.1093_mind_lix.236.433.json"}
+OPENREVIEW_PASSWORD = "fake-openreview-password"
 
 
 @dataclass
@@ -127,6 +143,36 @@ def _with_doi_marked(value, doi: str):
     return value
 
 
+def _openreview_recordings() -> tuple[dict[str, tuple[list, bytes]], dict[str, tuple[list, bytes]]]:
+    """Recorded forums per API version: forum id -> (notes, the body to serve when one page holds them all)."""
+    v1: dict[str, tuple[list, bytes]] = {}
+    v2: dict[str, tuple[list, bytes]] = {}
+    for path in sorted((FIXTURES / "openreview").glob("v[12]-*.json")):
+        recording = json.loads(path.read_text(encoding="utf-8"))
+        if "replies" in recording:  # the ICLR 2026 tracker record: CONSTRUCTED envelope around genuine notes
+            notes = recording["replies"]
+            body = json.dumps({"notes": notes, "count": len(notes)}, ensure_ascii=False).encode()
+        elif "response" in recording:  # another project's fixture wrapper: its recorded body
+            answer = recording["response"].get("json")
+            if recording["response"].get("status") != 200 or not isinstance(answer, dict):
+                continue
+            notes, body = answer.get("notes", []), json.dumps(answer, ensure_ascii=False).encode()
+        else:
+            notes, body = recording.get("notes", []), path.read_bytes()
+        forums = {n.get("forum") for n in notes}
+        if len(forums) != 1 or None in forums:  # not one forum (the workshop's submission listing)
+            continue
+        (v2 if path.name.startswith("v2-") else v1)[forums.pop()] = (notes, body)
+    return v1, v2
+
+
+def _wrapped_body(name: str) -> tuple[int, bytes, str]:
+    """A fixture wrapper's recorded answer: status, body, content type."""
+    response = json.loads((FIXTURES / "openreview" / name).read_text(encoding="utf-8"))["response"]
+    body = json.dumps(response["json"]).encode() if "json" in response else response["text"].encode()
+    return response["status"], body, response["headers"]["content-type"]
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # The default backlog (5) drops connections when dozens of worker threads connect at once.
@@ -176,6 +222,14 @@ class FakeUpstream:
         self.semanticscholar = {doi: FIXTURES / "s2" / name for doi, name in S2_RECORDED.items()}
         self.pubtator_abstracts, self.pubtator_full_texts = _pubtator_index()
         self.crossref_404 = (FIXTURES / "crossref" / "works-404-resource-not-found.txt").read_bytes()
+        self.openreview_v1, self.openreview_v2 = _openreview_recordings()
+        self.openreview_404 = _wrapped_body("v2-error-404-notfound-in-fixture-wrapper.json")
+        self.openreview_400 = _wrapped_body("v2-error-400-validation-limit-in-fixture-wrapper.json")
+        self.openreview_challenge = _wrapped_body("v2-anonymous-challenge-200-html-in-fixture-wrapper.json")
+        self._openreview_built: dict[tuple[int, str], list] = {}
+        self._openreview_tokens: set[str] = set()
+        self._openreview_logins = 0
+        self._openreview_challenge_anonymous = False
         self.requests: list[Request] = []
         self._scripts: dict[str, deque] = defaultdict(deque)
         self._always: dict[str, object] = {}
@@ -207,6 +261,8 @@ class FakeUpstream:
             "EUROPEPMC_API_URL": f"{self.url}/europepmc",
             "SEMANTIC_SCHOLAR_API_URL": f"{self.url}/semanticscholar",
             "PUBTATOR_API_URL": f"{self.url}/pubtator",
+            "OPENREVIEW_API_URL": f"{self.url}/openreview",
+            "OPENREVIEW_API_V1_URL": f"{self.url}/openreview-v1",
             # Figure images: no recording exists, so tests script what this answers (Fail(200, body=…)).
             "EUROPEPMC_ARTICLES_URL": f"{self.url}/europepmc-articles",
         }
@@ -237,6 +293,19 @@ class FakeUpstream:
         with self._lock:
             self._templates[prefix.lower()] = bodies
 
+    def serve_openreview_forum(self, forum_id: str, notes: list, *, version: int = 2) -> None:
+        """Serve `notes` (built by a test) as forum `forum_id` on that API version, until reset()."""
+        with self._lock:
+            self._openreview_built[(version, forum_id)] = notes
+
+    def revoke_openreview_tokens(self) -> None:
+        with self._lock:
+            self._openreview_tokens.clear()
+
+    def challenge_anonymous_openreview(self) -> None:
+        with self._lock:
+            self._openreview_challenge_anonymous = True
+
     def set_latency(self, seconds: float) -> None:
         with self._lock:
             self._latency = seconds
@@ -257,6 +326,9 @@ class FakeUpstream:
             self._rate_limit = None
             self._admitted.clear()
             self.rate_limited.clear()
+            self._openreview_built.clear()
+            self._openreview_tokens.clear()
+            self._openreview_challenge_anonymous = False
 
     def calls(self, service: str) -> list[Request]:
         with self._lock:
@@ -316,6 +388,8 @@ class FakeUpstream:
                 return 200, path.read_bytes(), "application/xml"
         elif service == "pubtator" and rest == "publications/export/biocjson":
             return 200, self._pubtator(query), "application/json"
+        elif service in ("openreview", "openreview-v1") and rest == "notes":
+            return self._openreview_notes(2 if service == "openreview" else 1, query)
         elif service == "semanticscholar" and rest.startswith("paper/DOI:"):
             path = self.semanticscholar.get(unquote(rest.removeprefix("paper/DOI:")).lower())
         else:
@@ -342,6 +416,52 @@ class FakeUpstream:
             if document is not None:
                 documents.append(document)
         return json.dumps({"PubTator3": documents}, ensure_ascii=False).encode()
+
+    def _openreview_notes(self, version: int, query: dict) -> tuple[int, bytes, str]:
+        forum = query.get("forum", [""])[0]
+        try:
+            limit = int(query.get("limit", ["1000"])[0])
+            offset = int(query.get("offset", ["0"])[0])
+        except ValueError:
+            return self.openreview_400
+        if version == 2 and limit > 1000:
+            return self.openreview_400
+        with self._lock:
+            built = self._openreview_built.get((version, forum))
+        if built is not None:
+            notes, body = built, b""
+        else:
+            notes, body = (self.openreview_v2 if version == 2 else self.openreview_v1).get(forum, (None, b""))
+        if notes is None:
+            return self.openreview_404
+        page = notes[offset : offset + limit]
+        if not (body and offset == 0 and len(page) == len(notes)):
+            body = json.dumps({"notes": page, "count": len(notes)}, ensure_ascii=False).encode()
+        return 200, body, "application/json; charset=utf-8"
+
+    def _openreview_login(self, body: bytes) -> tuple[int, bytes]:
+        try:
+            credentials = json.loads(body)
+        except ValueError:
+            credentials = {}
+        if not isinstance(credentials, dict) or credentials.get("password") != OPENREVIEW_PASSWORD:
+            return 400, b'{"name": "LoginError", "message": "Invalid username or password", "status": 400}'
+        with self._lock:
+            self._openreview_logins += 1
+            token = f"fake-token-{self._openreview_logins}"
+            self._openreview_tokens.add(token)
+        return 200, json.dumps({"token": token, "user": {"id": credentials.get("id")}}).encode()
+
+    def _openreview_refusal(self, authorization: str) -> tuple[int, bytes, str] | None:
+        """A 401 for a token we did not hand out (or revoked), the challenge page for no token when asked to."""
+        with self._lock:
+            tokens, challenge = set(self._openreview_tokens), self._openreview_challenge_anonymous
+        if authorization:
+            if authorization.removeprefix("Bearer ") not in tokens:
+                body = b'{"name": "UnauthorizedError", "message": "Token expired or invalid", "status": 401}'
+                return 401, body, "application/json; charset=utf-8"
+            return None
+        return self.openreview_challenge if challenge else None
 
     def _idconv(self, ids: str) -> bytes:
         wanted = {i.strip().lower() for i in ids.split(",") if i.strip()}
@@ -386,6 +506,10 @@ class FakeUpstream:
                     return self._send(200, behaviour.body, behaviour.content_type)
                 if isinstance(behaviour, Huge):
                     return self._send_huge(behaviour.megabytes)
+                if service in ("openreview", "openreview-v1"):
+                    refusal = fake._openreview_refusal(self.headers.get("Authorization", ""))
+                    if refusal:
+                        return self._send(*refusal)
                 status, body, content_type = fake._recorded(service, rest, query)
                 if isinstance(behaviour, Truncated) and status == 200:
                     body = body[: len(body) // 2]
@@ -398,7 +522,23 @@ class FakeUpstream:
                         return self._send(304, b"", content_type, headers)
                 self._send(status, body, content_type, headers)
 
-            request_record: Request | None = None  # unset for methods other than GET (answered 501)
+            def do_POST(self):
+                # Only OpenReview's login is POSTed to; scripts for it use the service "openreview-login".
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                self.request_record = Request("openreview-login", parts.path, {}, dict(self.headers))
+                with fake._lock:
+                    fake.requests.append(self.request_record)
+                if parts.path != "/openreview/login":
+                    return self._send(404, b"", "text/plain")
+                behaviour = fake._next_behaviour("openreview-login")
+                if isinstance(behaviour, Fail):
+                    return self._send(behaviour.status, behaviour.body, behaviour.content_type)
+                status, answer = fake._openreview_login(body)
+                self._send(status, answer, "application/json; charset=utf-8")
+
+            request_record: Request | None = None  # unset for methods other than GET and POST (answered 501)
 
             def send_response(self, code, message=None):
                 if self.request_record is not None:
