@@ -54,6 +54,10 @@ def parse_forum(text: str) -> ForumRef:
         return ForumRef(text)
     if re.match(r"(?i)(www\.)?openreview\.net/", text):
         text = f"https://{text}"
+    elif ":" not in text:
+        raise InvalidForumLink(
+            "That is neither an OpenReview forum id nor a link; paste https://openreview.net/forum?id=…."
+        )
     try:
         parts = urlsplit(text)
         port = parts.port
