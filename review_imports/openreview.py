@@ -397,4 +397,16 @@ def title_matches(submission_title: str, paper_title: str, *, threshold: float =
         return False
     if a == b or a.replace(" ", "") == b.replace(" ", ""):
         return True
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
+    if difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() < threshold:
+        return False
+    # Close as strings, yet a word in one with no near twin in the other ("not", "without") changes the meaning;
+    # a dropped article or a misspelt word does not.
+    return _words_have_twins(a.split(), b.split()) and _words_have_twins(b.split(), a.split())
+
+
+FILLER_WORDS = {"a", "an", "the", "and", "of", "on", "for", "in", "to", "with"}
+
+
+def _words_have_twins(words: list[str], others: list[str]) -> bool:
+    unmatched = [w for w in words if w not in others and w not in FILLER_WORDS]
+    return all(difflib.get_close_matches(w, others, n=1, cutoff=0.75) for w in unmatched)
