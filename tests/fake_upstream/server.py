@@ -328,6 +328,7 @@ class FakeUpstream:
             self.rate_limited.clear()
             self._openreview_built.clear()
             self._openreview_tokens.clear()
+            self._openreview_logins = 0
             self._openreview_challenge_anonymous = False
 
     def calls(self, service: str) -> list[Request]:
