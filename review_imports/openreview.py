@@ -268,9 +268,8 @@ def map_note(note: dict, *, forum_id: str) -> ImportedNote | None:
             scores.append(score)
         elif section := _section(name, value):
             sections.append(section)
-    decision = content.get("decision") if kind == NoteKind.DECISION else content.get("recommendation")
-    if kind not in (NoteKind.DECISION, NoteKind.META_REVIEW):
-        decision = ""
+    decision_field = {NoteKind.DECISION: "decision", NoteKind.META_REVIEW: "recommendation"}.get(kind)
+    decision = content.get(decision_field) if decision_field else ""
     return ImportedNote(
         note_id=note.get("id", ""),
         forum_id=note.get("forum") or forum_id,
@@ -288,7 +287,7 @@ def map_note(note: dict, *, forum_id: str) -> ImportedNote | None:
         title=str(content.get("title") or "").strip(),
         markdown="\n\n".join(sections),
         scores=tuple(scores),
-        decision=str(decision or "").strip() if isinstance(decision, str) else "",
+        decision=decision.strip() if isinstance(decision, str) else "",
         content=content,
         api_version=api_version(note),
     )

@@ -92,21 +92,25 @@ def _all_pages(root: str, forum_id: str, *, version: int) -> ForumNotes:
 
 def _get(url: str, params: dict) -> http.UpstreamResponse:
     """One GET with the token, if there are credentials; logs in again once when the token is refused."""
-    for attempt in range(2):
-        token = _token(renew=attempt > 0)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            return http.get_json(UPSTREAM, url, params=params, headers=headers)
-        except http.UpstreamChallenge as exc:
+    token = _token()
+    try:
+        return _get_as(url, params, token)
+    except SignInRequired as exc:
+        if exc.status != 401 or not token:
+            raise
+    return _get_as(url, params, _token(renew=True))  # a second refusal is final
+
+
+def _get_as(url: str, params: dict, token: str) -> http.UpstreamResponse:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        return http.get_json(UPSTREAM, url, params=params, headers=headers)
+    except http.UpstreamChallenge as exc:
+        raise SignInRequired(status=exc.status) from None
+    except http.UpstreamBadResponse as exc:
+        if exc.status == 401 or (exc.status == 403 and _error_name(exc.body) == "ChallengeRequiredError"):
             raise SignInRequired(status=exc.status) from None
-        except http.UpstreamBadResponse as exc:
-            if exc.status == 403 and _error_name(exc.body) == "ChallengeRequiredError":
-                raise SignInRequired(status=403) from None
-            if exc.status != 401:
-                raise
-            if not token or attempt:
-                raise SignInRequired(status=401) from None
-    raise AssertionError("unreachable")  # pragma: no cover
+        raise
 
 
 def _token(*, renew: bool = False) -> str:
