@@ -8,6 +8,7 @@ from .models import (
     Domain,
     Enrichment,
     Field,
+    Funding,
     Paper,
     PaperTopic,
     PaperUpdate,
@@ -21,6 +22,12 @@ class AuthorshipInline(admin.TabularInline):
     model = Authorship
     extra = 0
     raw_id_fields = ("author",)
+    ordering = ("role", "position")
+
+
+class FundingInline(admin.TabularInline):
+    model = Funding
+    extra = 0
     ordering = ("position",)
 
 
@@ -75,8 +82,15 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = ("fetch_state", "work_type", "published_precision", "metadata_source")
     search_fields = ("doi", "title", "container_title", "pmid", "pmcid", "arxiv_id")
     date_hierarchy = "created_at"
-    readonly_fields = ("title_html", "created_at", "updated_at", "fetched_at")
-    inlines = (AuthorshipInline, PaperTopicInline, PaperUpdateInline, EnrichmentInline)
+    readonly_fields = (
+        "title_html",
+        "created_at",
+        "updated_at",
+        "fetched_at",
+        "openalex_cited_by_count",
+        "openalex_cited_by_count_at",
+    )
+    inlines = (AuthorshipInline, FundingInline, PaperTopicInline, PaperUpdateInline, EnrichmentInline)
 
     def save_model(self, request, obj, form, change):
         _clean_title(obj, form)
@@ -102,7 +116,8 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Authorship)
 class AuthorshipAdmin(admin.ModelAdmin):
-    list_display = ("paper", "position", "author")
+    list_display = ("paper", "role", "position", "author")
+    list_filter = ("role",)
     search_fields = ("paper__doi", "author__family_name", "author__literal_name")
     raw_id_fields = ("paper", "author")
 

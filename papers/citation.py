@@ -48,7 +48,36 @@ _RIS_TYPES = {
 
 
 def _authors(paper: Paper) -> list:
-    return [authorship.author for authorship in paper.authorships.all()]
+    return [authorship.author for authorship in paper.author_rows]
+
+
+def _editors(paper: Paper) -> list:
+    return [authorship.author for authorship in paper.editor_rows]
+
+
+def _csl_name(author) -> dict:
+    return (
+        {"family": author.family_name, "given": author.given_name}
+        if author.family_name
+        else {"literal": author.display_name}
+    )
+
+
+def _bibtex_names(people: list) -> str:
+    return " and ".join(
+        f"{a.family_name}, {a.given_name}"
+        if a.family_name and a.given_name
+        else (a.family_name or "{" + a.display_name + "}")
+        for a in people
+    )
+
+
+def _ris_name(author) -> str:
+    return (
+        f"{author.family_name}, {author.given_name}"
+        if author.family_name and author.given_name
+        else author.display_name
+    )
 
 
 def _date_parts(paper: Paper) -> list[int]:
@@ -65,11 +94,10 @@ def csl_json(paper: Paper) -> dict:
         "title": paper.title,
         "DOI": paper.doi,
         "URL": paper.doi_url,
-        "author": [
-            {"family": a.family_name, "given": a.given_name} if a.family_name else {"literal": a.display_name}
-            for a in _authors(paper)
-        ],
+        "author": [_csl_name(a) for a in _authors(paper)],
     }
+    if editors := _editors(paper):
+        data["editor"] = [_csl_name(a) for a in editors]
     if paper.published_date:
         data["issued"] = {"date-parts": [_date_parts(paper)]}
     optional = {
@@ -104,12 +132,8 @@ def bibtex(paper: Paper) -> str:
     entry_type = _BIBTEX_TYPES.get(paper.work_type, "misc")
     fields = {
         "title": "{" + _latex_escape(paper.title) + "}" if paper.title else "",
-        "author": " and ".join(
-            f"{a.family_name}, {a.given_name}"
-            if a.family_name and a.given_name
-            else (a.family_name or "{" + a.display_name + "}")
-            for a in _authors(paper)
-        ),
+        "author": _bibtex_names(_authors(paper)),
+        "editor": _bibtex_names(_editors(paper)),
         "journal"
         if entry_type == "article"
         else "booktitle"
@@ -130,7 +154,16 @@ def bibtex(paper: Paper) -> str:
     return bibtexparser.write_string(library)
 
 
+# rispy knows no ED (editor) tag; RIS has one, and EndNote, Zotero and Mendeley read it. Readers of our RIS (tests,
+# a script) pass these to rispy.loads to get it back as "editors".
+RIS_MAPPING = {**rispy.TAG_KEY_MAPPING, "ED": "editors"}
+RIS_LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "ED"]
+
+
 class _RisWriter(rispy.RisWriter):
+    DEFAULT_MAPPING = RIS_MAPPING
+    DEFAULT_LIST_TAGS = RIS_LIST_TAGS
+
     def set_header(self, count: int) -> str:
         # rispy numbers each record ("1.") as some tools' exports do; it is no RIS tag, and readers that expect
         # `TY  -` first (EndNote, Zotero's strict mode) refuse the line.
@@ -140,15 +173,13 @@ class _RisWriter(rispy.RisWriter):
 def ris(paper: Paper) -> str:
     record: dict = {
         "type_of_reference": _RIS_TYPES.get(paper.work_type, "GEN"),
-        "authors": [
-            f"{a.family_name}, {a.given_name}" if a.family_name and a.given_name else a.display_name
-            for a in _authors(paper)
-        ],
+        "authors": [_ris_name(a) for a in _authors(paper)],
         "title": paper.title,
         "doi": paper.doi,
         "urls": [paper.doi_url],
     }
     optional = {
+        "editors": [_ris_name(a) for a in _editors(paper)],  # ED, one line per name
         "secondary_title": paper.container_title,
         "volume": paper.volume,
         "number": paper.issue,

@@ -11,7 +11,7 @@ from .models import Paper
 def highwire_tags(paper: Paper, *, page_url: str) -> list[tuple[str, str]]:
     """(name, content) pairs in Google Scholar's order: title, authors, date, then venue and ids."""
     tags: list[tuple[str, str]] = [("citation_title", paper.title or paper.doi)]
-    for authorship in paper.authorships.all():
+    for authorship in paper.author_rows:
         tags.append(("citation_author", authorship.author.citation_name))
         if authorship.author.orcid:
             tags.append(("citation_author_orcid", authorship.author.orcid_url))
@@ -42,7 +42,7 @@ def highwire_tags(paper: Paper, *, page_url: str) -> list[tuple[str, str]]:
 def scholarly_article_jsonld(paper: Paper, *, page_url: str) -> dict:
     """schema.org ScholarlyArticle, as a dict ready for json.dumps."""
     authors = []
-    for authorship in paper.authorships.all():
+    for authorship in paper.author_rows:
         author = authorship.author
         person: dict = (
             {"@type": "Organization", "name": author.literal_name}

@@ -133,6 +133,10 @@ class Paper(models.Model):
     fetch_error = models.TextField(blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
     metadata_source = models.CharField(max_length=20, blank=True, help_text="Where the metadata came from.")
+    # OpenAlex's count of the works citing this one (all of scholarship, not only PaperHub), as of the date read:
+    # written on every import, so the periodic refresh keeps it current.
+    openalex_cited_by_count = models.PositiveIntegerField("cited by (OpenAlex)", null=True, blank=True)
+    openalex_cited_by_count_at = models.DateTimeField("OpenAlex count read at", null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -181,6 +185,15 @@ class Paper(models.Model):
 
     def get_absolute_url(self) -> str:
         return doi_path("papers:detail", self.doi)
+
+    @property
+    def author_rows(self) -> list["Authorship"]:
+        """The authorships of its authors, in order (editors apart); reads the prefetched authorships."""
+        return [a for a in self.authorships.all() if a.role == AuthorshipRole.AUTHOR]
+
+    @property
+    def editor_rows(self) -> list["Authorship"]:
+        return [a for a in self.authorships.all() if a.role == AuthorshipRole.EDITOR]
 
     @property
     def has_metadata(self) -> bool:
@@ -331,21 +344,63 @@ class Author(models.Model):
         return f"https://orcid.org/{self.orcid}" if self.orcid else ""
 
 
+class AuthorshipRole(models.TextChoices):
+    AUTHOR = "author", "Author"
+    EDITOR = "editor", "Editor"
+
+
 class Authorship(models.Model):
+    """A person's part in a paper: its author or (a book's, a journal's reviewing) editor, numbered per role."""
+
+    Role = AuthorshipRole
+
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
-    position = models.PositiveSmallIntegerField(help_text="1 for the first author.")
+    role = models.CharField(max_length=6, choices=AuthorshipRole.choices, default=AuthorshipRole.AUTHOR)
+    position = models.PositiveSmallIntegerField(help_text="1 for the first author (or the first editor).")
     affiliations = models.JSONField(default=list, blank=True, help_text="Affiliation names, as printed.")
+
+    class Meta:
+        ordering = ["paper", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "role", "position"], name="authorship_unique_role_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="authorship_position_positive"),
+            models.CheckConstraint(condition=Q(role__in=AuthorshipRole.values), name="authorship_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        role = "" if self.role == AuthorshipRole.AUTHOR else f" ({self.get_role_display().lower()})"
+        return f"{self.position}. {self.author}{role} ({self.paper.doi})"
+
+
+class Funding(models.Model):
+    """One funder of a paper with the award numbers it gave, merged from Crossref, OpenAlex and JATS.
+
+    `key` is what identifies the funder across sources: its Crossref Funder Registry DOI, else its OpenAlex id, else
+    its name folded; one row per paper and key.
+    """
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="fundings")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first funder listed.")
+    key = models.CharField(max_length=300, help_text="The funder's DOI, OpenAlex id or folded name.")
+    funder_name = models.CharField(max_length=500)
+    funder_doi = models.CharField("funder DOI", max_length=doi_lib.MAX_DOI_LENGTH, blank=True)
+    funder_openalex_id = models.CharField("funder OpenAlex id", max_length=20, blank=True)
+    awards = models.JSONField(default=list, blank=True, help_text="Award (grant) numbers, as printed.")
 
     class Meta:
         ordering = ["paper", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["paper", "position"], name="authorship_unique_position"),
-            models.CheckConstraint(condition=Q(position__gte=1), name="authorship_position_positive"),
+            models.UniqueConstraint(fields=["paper", "key"], name="funding_unique_funder"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="funding_position_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.author} ({self.paper.doi})"
+        return f"{self.funder_name} ({self.paper.doi})"
+
+    @property
+    def funder_url(self) -> str:
+        return doi_lib.doi_url(self.funder_doi) if self.funder_doi else ""
 
 
 class Reference(models.Model):

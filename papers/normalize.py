@@ -43,6 +43,20 @@ class ReferenceRecord:
 
 
 @dataclass
+class FundingRecord:
+    """A funder and the award numbers it gave. `key` (funding_key) identifies it when sources are merged."""
+
+    funder_name: str
+    funder_doi: str = ""
+    funder_openalex_id: str = ""
+    awards: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.funder_doi or self.funder_openalex_id or _fold_name(self.funder_name)
+
+
+@dataclass
 class UpdateRecord:
     kind: str
     notice_doi: str = ""
@@ -88,6 +102,10 @@ class WorkRecord:
     pmcid: str = ""
     arxiv_id: str = ""
     authors: list[AuthorRecord] = field(default_factory=list)
+    editors: list[AuthorRecord] = field(default_factory=list)
+    funding: list[FundingRecord] = field(default_factory=list)
+    # OpenAlex's count of citing works (None: not read from OpenAlex this time).
+    openalex_cited_by_count: int | None = None
     references: list[ReferenceRecord] = field(default_factory=list)
     updates: list[UpdateRecord] = field(default_factory=list)
     # For a notice (a correction or retraction): the papers it updates, as UpdateRecords naming their DOIs.
@@ -171,6 +189,70 @@ def _clean_orcid(value: str | None) -> str | None:
         return None
 
 
+def _fold_name(name: str) -> str:
+    return " ".join(re.findall(r"\w+", name.casefold()))
+
+
+def _award_key(award: str) -> str:
+    return re.sub(r"[\W_]", "", award.upper())
+
+
+def _merge_awards(awards: list[str], more: list[str]) -> list[str]:
+    """`awards` then those of `more` not already there: "CNS 1938709" is "CNS-1938709", and a bare "1637458" is
+    the "CCF 1637458" already listed (funders print their programme's letters, OpenAlex often drops them)."""
+    merged = list(awards)
+    keys = [_award_key(a) for a in merged]
+    for award in more:
+        key = _award_key(award)
+        if not key:
+            continue
+        if any(k == key or (k.endswith(key) and k[: -len(key)].isalpha()) for k in keys):
+            continue
+        for i, k in enumerate(keys):
+            if key.endswith(k) and key[: -len(k)].isalpha():  # the fuller form replaces the bare number
+                merged[i], keys[i] = award, key
+                break
+        else:
+            merged.append(award)
+            keys.append(key)
+    return merged
+
+
+def _same_funder(a: FundingRecord, b: FundingRecord) -> bool:
+    """One funder named by two sources. Ids decide when both have the same kind; else the names, folded, where
+    one may hold the other whole: Crossref's "NSF (National Science Foundation)" is OpenAlex's "National Science
+    Foundation". A name of one or two words must match exactly ("EMBO" is not "EMBO longterm fellowships")."""
+    if a.funder_doi and b.funder_doi:
+        return a.funder_doi == b.funder_doi
+    if a.funder_openalex_id and b.funder_openalex_id:
+        return a.funder_openalex_id == b.funder_openalex_id
+    x, y = _fold_name(a.funder_name), _fold_name(b.funder_name)
+    if x == y:
+        return bool(x)
+    short, long = sorted((x, y), key=len)
+    return len(short.split()) >= 3 and f" {short} " in f" {long} "
+
+
+def merge_funding(funding: list[FundingRecord], more: list[FundingRecord]) -> list[FundingRecord]:
+    """`funding` with `more` folded in: a funder already there gets the ids and awards it lacked, others are added."""
+    merged = [FundingRecord(f.funder_name, f.funder_doi, f.funder_openalex_id, list(f.awards)) for f in funding]
+    for item in more:
+        same = next((f for f in merged if _same_funder(f, item)), None)
+        if same is None:
+            merged.append(FundingRecord(item.funder_name, item.funder_doi, item.funder_openalex_id, list(item.awards)))
+            continue
+        same.funder_doi = same.funder_doi or item.funder_doi
+        same.funder_openalex_id = same.funder_openalex_id or item.funder_openalex_id
+        same.funder_name = same.funder_name or item.funder_name
+        same.awards = _merge_awards(same.awards, item.awards)
+    return merged
+
+
+def _split_awards(values: list) -> list[str]:
+    """Award numbers as a list: publishers often put several in one Crossref string, comma-separated."""
+    return _merge_awards([], [part.strip() for v in values if isinstance(v, str) for part in v.split(",")])
+
+
 def date_with_precision(parts: list[Any] | None) -> tuple[dt.date | None, str]:
     """Crossref-style [year, month, day] (month and day optional) to a date and its precision."""
     numbers = []
@@ -251,6 +333,8 @@ def crossref_work(payload: dict) -> WorkRecord:
         language=message.get("language", ""),
         license_url=(vor[0].get("URL", "") if vor else ""),
         authors=[_crossref_author(a) for a in message.get("author") or []],
+        editors=[_crossref_author(a) for a in message.get("editor") or [] if isinstance(a, dict)],
+        funding=merge_funding([], [f for f in map(_crossref_funder, message.get("funder") or []) if f]),
         references=[_crossref_reference(r) for r in message.get("reference") or []],
         updates=[_crossref_update(u) for u in message.get("updated-by") or [] if isinstance(u, dict)],
         update_targets=[_crossref_update(u) for u in message.get("update-to") or [] if isinstance(u, dict)],
@@ -269,6 +353,23 @@ def _crossref_author(data: dict) -> AuthorRecord:
         literal_name=literal,
         orcid=_clean_orcid(data.get("ORCID")),
         affiliations=[markup_to_text(a["name"]) for a in data.get("affiliation") or [] if a.get("name")],
+    )
+
+
+def _crossref_funder(data: Any) -> FundingRecord | None:
+    if not isinstance(data, dict):
+        return None
+    name = markup_to_text(data.get("name") or "")
+    funder_doi = _clean_doi(data.get("DOI") or "")
+    if not (name or funder_doi):
+        return None
+    numbers = [
+        n for info in data.get("award-info") or [] if isinstance(info, dict) for n in info.get("award-number") or []
+    ]
+    return FundingRecord(
+        funder_name=name or funder_doi,
+        funder_doi=funder_doi,
+        awards=_merge_awards(_split_awards(data.get("award") or []), _split_awards(numbers)),
     )
 
 
@@ -330,6 +431,32 @@ def openalex_topics(payload: dict) -> list[TopicRecord]:
     return topics
 
 
+def openalex_funding(payload: dict) -> list[FundingRecord]:
+    """OpenAlex's `awards` (one per grant, naming its funder) grouped by funder, then the `funders` with none."""
+    funding: list[FundingRecord] = []
+    for award in payload.get("awards") or []:
+        if not isinstance(award, dict) or not award.get("funder_id"):
+            continue
+        number = str(award.get("funder_award_id") or "")
+        funding = merge_funding(
+            funding,
+            [
+                FundingRecord(
+                    funder_name=_squash(award.get("funder_display_name") or ""),
+                    funder_openalex_id=_openalex_short_id(award["funder_id"]),
+                    awards=_split_awards([number]),
+                )
+            ],
+        )
+    for funder in payload.get("funders") or []:
+        if isinstance(funder, dict) and funder.get("id") and funder.get("display_name"):
+            funding = merge_funding(
+                funding,
+                [FundingRecord(_squash(funder["display_name"]), funder_openalex_id=_openalex_short_id(funder["id"]))],
+            )
+    return [f for f in funding if f.funder_name]
+
+
 def _abstract_from_inverted_index(index: dict | None) -> str:
     if not index:
         return ""
@@ -381,7 +508,13 @@ def openalex_work(payload: dict) -> WorkRecord:
             for a in payload.get("authorships") or []
         ],
         topics=openalex_topics(payload),
+        funding=openalex_funding(payload),
+        openalex_cited_by_count=_count(payload.get("cited_by_count")),
     )
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 # ---------------------------------------------------------------- JATS XML (Europe PMC full text)
@@ -410,19 +543,9 @@ def jats_article(xml_text: str) -> WorkRecord:
         raise UnusableRecord("The JATS article has no valid DOI.")
 
     affiliations = {aff.get("id"): _jats_affiliation(aff) for aff in meta.iter("aff")}
-    authors = []
-    for contrib in meta.findall("contrib-group/contrib[@contrib-type='author']"):
-        orcid = next((_text(c) for c in contrib.findall("contrib-id") if c.get("contrib-id-type") == "orcid"), None)
-        rids = [x.get("rid") for x in contrib.findall("xref[@ref-type='aff']")]
-        authors.append(
-            AuthorRecord(
-                given_name=_text(contrib.find("name/given-names")),
-                family_name=_text(contrib.find("name/surname")),
-                literal_name=_text(contrib.find("collab")),
-                orcid=_clean_orcid(orcid),
-                affiliations=[affiliations[r] for r in dict.fromkeys(rids) if affiliations.get(r)],
-            )
-        )
+    authors = [_jats_contrib(c, affiliations) for c in meta.findall("contrib-group/contrib[@contrib-type='author']")]
+    # The article's own editors only: a sub-article's (a decision letter's) are in its front-stub, not here.
+    editors = [_jats_contrib(c, affiliations) for c in meta.findall("contrib-group/contrib[@contrib-type='editor']")]
 
     dates = {d.get("pub-type") or d.get("date-type"): d for d in meta.findall("pub-date")}
     published_date, precision = None, ""
@@ -456,7 +579,47 @@ def jats_article(xml_text: str) -> WorkRecord:
         pmid=ids.get("pmid", ""),
         pmcid=(f"PMC{pmcid}" if pmcid and not pmcid.upper().startswith("PMC") else pmcid.upper()),
         authors=authors,
+        editors=editors,
+        funding=merge_funding([], [f for f in map(_jats_award_group, meta.findall("funding-group/award-group")) if f]),
         references=[jats_reference(ref) for ref in root.findall("back/ref-list/ref")],
+    )
+
+
+def _jats_contrib(contrib: Element, affiliations: dict) -> AuthorRecord:
+    orcid = next((_text(c) for c in contrib.findall("contrib-id") if c.get("contrib-id-type") == "orcid"), None)
+    rids = [x.get("rid") for x in contrib.findall("xref[@ref-type='aff']")]
+    own = [_jats_affiliation(aff) for aff in contrib.findall("aff")]  # an editor's affiliation sits inside
+    return AuthorRecord(
+        given_name=_text(contrib.find("name/given-names")),
+        family_name=_text(contrib.find("name/surname")),
+        literal_name=_text(contrib.find("collab")),
+        orcid=_clean_orcid(orcid),
+        affiliations=[affiliations[r] for r in dict.fromkeys(rids) if affiliations.get(r)] + [a for a in own if a],
+    )
+
+
+def _jats_award_group(group: Element) -> FundingRecord | None:
+    """`<award-group>`: its funding-source (institution, FundRef institution-id) and award-ids."""
+    source = group.find("funding-source")
+    if source is None:
+        return None
+    wrap = source.find("institution-wrap")
+    name = _text(wrap.find("institution")) if wrap is not None else _text(source)
+    ids = wrap.findall("institution-id") if wrap is not None else []
+    funder_doi = next(
+        (
+            _clean_doi(_text(i))
+            for i in ids
+            if (i.get("institution-id-type") or "").lower() in ("fundref", "doi") and _clean_doi(_text(i))
+        ),
+        "",
+    )
+    if not (name or funder_doi):
+        return None
+    return FundingRecord(
+        funder_name=name or funder_doi,
+        funder_doi=funder_doi,
+        awards=_split_awards([_text(a) for a in group.findall("award-id")]),
     )
 
 

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from . import doi as doi_lib
 from . import extensions
-from .models import Authorship, Paper, PaperTopic, Reference
+from .models import Authorship, Funding, Paper, PaperTopic, Reference
 
 
 def paper_or_404(doi: str) -> Paper:
@@ -50,7 +50,9 @@ def paper_version(*, doi: str) -> PaperVersion | None:
 
 
 def paper_get_for_page(*, doi: str) -> Paper | None:
-    """The paper with papers' own parts of its page, or None. Six queries, whatever the paper's size.
+    """The paper with papers' own parts of its page, or None. Seven queries, whatever the paper's size.
+
+    Authors and editors come in one query (Paper.author_rows and editor_rows split them), funders in one more.
 
     The sections other apps add load their own data (papers.extensions); their counts come as annotations.
     """
@@ -73,6 +75,7 @@ def paper_get_for_page(*, doi: str) -> Paper | None:
             ),
             "updates",
             "enrichments",
+            Prefetch("fundings", queryset=Funding.objects.order_by("position")),
         )
         .first()
     )

@@ -23,6 +23,7 @@ from .models import (
     Authorship,
     Domain,
     Field,
+    Funding,
     IdentifierLookup,
     Paper,
     PaperTopic,
@@ -31,7 +32,7 @@ from .models import (
     Subfield,
     Topic,
 )
-from .normalize import AuthorRecord, TopicRecord, UnusableRecord, WorkRecord
+from .normalize import AuthorRecord, FundingRecord, TopicRecord, UnusableRecord, WorkRecord, merge_funding
 
 # Paper columns a WorkRecord fills; an empty value in the record never erases a known one.
 _PAPER_FIELDS = (
@@ -74,10 +75,17 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     paper.fetch_error = ""
     paper.fetched_at = timezone.now()
     paper.metadata_source = record.source
+    if record.openalex_cited_by_count is not None:
+        paper.openalex_cited_by_count = record.openalex_cited_by_count
+        paper.openalex_cited_by_count_at = paper.fetched_at
     paper.save()
 
     if record.authors:
         _replace_authorships(paper, record.authors)
+    if record.editors:
+        _replace_authorships(paper, record.editors, role=Authorship.Role.EDITOR)
+    if record.funding:
+        _replace_funding(paper, record.funding)
     if record.references:
         _replace_references(paper, record)
     for update in record.updates:
@@ -104,25 +112,65 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     return paper
 
 
-def _replace_authorships(paper: Paper, authors: list[AuthorRecord]) -> None:
-    """Make the paper's authorships match `authors`, keeping rows (and ids) whose position is unchanged."""
-    existing = {a.position: a for a in Authorship.objects.filter(paper=paper).select_related("author")}
+def _replace_authorships(paper: Paper, authors: list[AuthorRecord], *, role: str = Authorship.Role.AUTHOR) -> None:
+    """Make the paper's authorships in `role` (its authors, or its editors) match `authors`, keeping rows (and
+    ids) whose position is unchanged."""
+    rows = Authorship.objects.filter(paper=paper, role=role)
+    existing = {a.position: a for a in rows.select_related("author")}
     to_create, to_update = [], []
     for position, data in enumerate(authors, start=1):
         author = _author_for(data, current=existing[position].author if position in existing else None)
         row = existing.get(position)
         if row is None:
-            to_create.append(Authorship(paper=paper, author=author, position=position, affiliations=data.affiliations))
+            to_create.append(
+                Authorship(paper=paper, author=author, role=role, position=position, affiliations=data.affiliations)
+            )
         elif row.author_id != author.id or row.affiliations != data.affiliations:
             row.author, row.affiliations = author, data.affiliations
             to_update.append(row)
     Authorship.objects.bulk_update(to_update, ["author", "affiliations"])
     Authorship.objects.bulk_create(to_create)
-    Authorship.objects.filter(paper=paper, position__gt=len(authors)).delete()
+    rows.filter(position__gt=len(authors)).delete()
     # An author without an ORCID iD belongs to one authorship only: drop those no longer used.
     Author.objects.filter(
         id__in=[row.author_id for row in existing.values()], orcid__isnull=True, authorships__isnull=True
     ).delete()
+
+
+def _replace_funding(paper: Paper, funding: list[FundingRecord]) -> None:
+    """Make the paper's funders match `funding` (merged by funder already), in its order; one row per funder."""
+    existing = {row.key: row for row in Funding.objects.filter(paper=paper)}
+    wanted = {}
+    for item in funding:
+        key = item.key[:300]
+        if key and key not in wanted and item.funder_name:
+            wanted[key] = item
+    Funding.objects.filter(paper=paper).exclude(key__in=wanted).delete()
+    to_create, to_update = [], []
+    for position, (key, item) in enumerate(wanted.items(), start=1):
+        values = {
+            "position": position,
+            "funder_name": item.funder_name[:500],
+            "funder_doi": item.funder_doi,
+            "funder_openalex_id": item.funder_openalex_id[:20],
+            "awards": item.awards,
+        }
+        row = existing.get(key)
+        if row is None:
+            to_create.append(Funding(paper=paper, key=key, **values))
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            to_update.append(row)
+    Funding.objects.bulk_update(to_update, ["position", "funder_name", "funder_doi", "funder_openalex_id", "awards"])
+    Funding.objects.bulk_create(to_create)
+
+
+def _known_funding(paper: Paper) -> list[FundingRecord]:
+    return [
+        FundingRecord(row.funder_name, row.funder_doi, row.funder_openalex_id, list(row.awards))
+        for row in Funding.objects.filter(paper=paper).order_by("position")
+    ]
 
 
 def _author_for(data: AuthorRecord, *, current: Author | None) -> Author:
@@ -264,7 +312,8 @@ def paper_enrich(*, paper: Paper) -> Paper:
 
 
 def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
-    """Add what an enrichment source (OpenAlex) knows beyond the main metadata: topics and ids, never overwriting."""
+    """Add what an enrichment source (OpenAlex) knows beyond the main metadata: topics, ids and funders, never
+    overwriting, and its citation count (current)."""
     strip_bidi_controls_in(record)
     changed = [
         name for name in ("oa_url", "pmid", "pmcid", "arxiv_id") if getattr(record, name) and not getattr(paper, name)
@@ -274,6 +323,18 @@ def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
     if changed:
         paper.save(update_fields=[*changed, "updated_at"])
         enrichments.enrichments_queue(paper=paper)  # a PMCID that just arrived brings its full text
+    if record.openalex_cited_by_count is not None:  # with the date read, even when unchanged
+        paper.openalex_cited_by_count = record.openalex_cited_by_count
+        paper.openalex_cited_by_count_at = timezone.now()
+        paper.save(update_fields=["openalex_cited_by_count", "openalex_cited_by_count_at", "updated_at"])
+        versions.papers_changed(paper_ids=[paper.id])
+    if record.funding:
+        # Added to what the paper's own metadata named (its JATS funding-group), never replacing it.
+        known = _known_funding(paper)
+        merged = merge_funding(known, record.funding)
+        if merged != known:
+            _replace_funding(paper, merged)
+            papers_touch(paper_ids=[paper.id])
     if record.topics:
         paper_set_topics(paper=paper, topics=record.topics)
     return paper
@@ -455,6 +516,8 @@ def fetch_metadata(doi: str) -> WorkRecord:
 def _enrich_with_openalex(record: WorkRecord) -> None:
     found = openalex.get_work(record.doi)
     record.topics = found.topics
+    record.funding = merge_funding(record.funding, found.funding)  # Crossref's funders first, OpenAlex's added
+    record.openalex_cited_by_count = found.openalex_cited_by_count
     for name in ("oa_url", "pmid", "pmcid"):
         if not getattr(record, name):
             setattr(record, name, getattr(found, name))

@@ -74,7 +74,7 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
 
 
 class PaperPageParts:
-    """What the cached fragments of a paper page show, loaded on first use (six queries) and then kept.
+    """What the cached fragments of a paper page show, loaded on first use (seven queries) and then kept.
 
     `sections` are the page's sections in order, papers' own and those other apps register (papers.extensions);
     each loads its data only when its fragment is rendered.
@@ -91,7 +91,15 @@ class PaperPageParts:
 
     @cached_property
     def _authors(self):
-        return number_affiliations(list(self.paper.authorships.all()))
+        return number_affiliations(self.paper.author_rows)
+
+    @cached_property
+    def editors(self):
+        return self.paper.editor_rows
+
+    @cached_property
+    def funding(self):
+        return list(self.paper.fundings.all())
 
     @property
     def authors(self):

@@ -115,6 +115,15 @@ class AuthorSerializer(serializers.Serializer):
     affiliations = serializers.ListField(child=serializers.CharField())
 
 
+class FundingSerializer(serializers.Serializer):
+    funder_name = serializers.CharField()
+    funder_doi = serializers.CharField(
+        allow_blank=True, help_text="The funder's DOI in Crossref's Funder Registry, e.g. 10.13039/100000001."
+    )
+    funder_openalex_id = serializers.CharField(allow_blank=True, help_text="OpenAlex funder id, e.g. F4320306076.")
+    awards = serializers.ListField(child=serializers.CharField(), help_text="Award (grant) numbers, as printed.")
+
+
 class TaxonNodeSerializer(serializers.Serializer):
     id = serializers.CharField(source="openalex_id", help_text="OpenAlex id.")
     name = serializers.CharField()
@@ -155,6 +164,10 @@ class VenueSerializer(serializers.Serializer):
 class CountsSerializer(serializers.Serializer):
     references = serializers.IntegerField()
     cited_by = serializers.IntegerField(help_text="Papers on PaperHub that cite this one.")
+    cited_by_openalex = serializers.IntegerField(
+        allow_null=True, help_text="Works citing this one as OpenAlex counts them (null: not known)."
+    )
+    cited_by_openalex_at = serializers.DateTimeField(allow_null=True, help_text="When OpenAlex's count was read.")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -213,6 +226,21 @@ def _enrichment_getter(kind, serializer):
     return get
 
 
+def _people(authorships) -> list[dict]:
+    return [
+        {
+            "position": a.position,
+            "name": a.author.display_name,
+            "given_name": a.author.given_name,
+            "family_name": a.author.family_name,
+            "literal_name": a.author.literal_name,
+            "orcid": a.author.orcid,
+            "affiliations": a.affiliations,
+        }
+        for a in authorships
+    ]
+
+
 class PaperDetailSerializer(serializers.Serializer):
     """The full record. Expects a paper loaded by papers.selectors.paper_get_for_page."""
 
@@ -220,6 +248,7 @@ class PaperDetailSerializer(serializers.Serializer):
     title = serializers.CharField(help_text=TITLE_HELP)
     title_html = serializers.SerializerMethodField(help_text=TITLE_HTML_HELP)
     authors = serializers.SerializerMethodField()
+    editors = serializers.SerializerMethodField()
     venue = serializers.SerializerMethodField()
     published = serializers.SerializerMethodField()
     work_type = serializers.CharField()
@@ -232,6 +261,7 @@ class PaperDetailSerializer(serializers.Serializer):
     summary = serializers.SerializerMethodField()
     topics = PaperTopicSerializer(many=True, source="paper_topics.all")
     updates = UpdateNoticeSerializer(many=True, source="updates.all", help_text="Corrections and retractions.")
+    funding = FundingSerializer(many=True, source="fundings.all", help_text="Funders and their awards.")
     counts = serializers.SerializerMethodField()
     fetch = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
@@ -245,18 +275,11 @@ class PaperDetailSerializer(serializers.Serializer):
 
     @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, paper):
-        return [
-            {
-                "position": a.position,
-                "name": a.author.display_name,
-                "given_name": a.author.given_name,
-                "family_name": a.author.family_name,
-                "literal_name": a.author.literal_name,
-                "orcid": a.author.orcid,
-                "affiliations": a.affiliations,
-            }
-            for a in paper.authorships.all()
-        ]
+        return _people(paper.author_rows)
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_editors(self, paper):
+        return _people(paper.editor_rows)
 
     @extend_schema_field(VenueSerializer)
     def get_venue(self, paper):
@@ -289,6 +312,8 @@ class PaperDetailSerializer(serializers.Serializer):
         return {
             "references": len(paper.references.all()),
             "cited_by": paper.cited_by_count,
+            "cited_by_openalex": paper.openalex_cited_by_count,
+            "cited_by_openalex_at": paper.openalex_cited_by_count_at,
             **{count.name: getattr(paper, count.attribute) for count in extensions.counts()},
         }
 

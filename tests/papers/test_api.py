@@ -56,7 +56,14 @@ def test_detail_has_the_full_record(client, paper):
     assert data["published"] == {"date": "2021-06", "precision": "month"}
     assert data["venue"]["container_title"] == "American Journal of Roentgenology"
     assert data["topics"][0]["id"] == "T11478" and data["topics"][0]["domain"]["name"] == "Physical Sciences"
-    assert data["counts"] == {"references": 2, "cited_by": 0, "reviews": 0, "videos": 0}
+    assert data["counts"] == {
+        "references": 2,
+        "cited_by": 0,
+        "cited_by_openalex": None,  # not read from OpenAlex
+        "cited_by_openalex_at": None,
+        "reviews": 0,
+        "videos": 0,
+    }
     assert data["fetch"]["state"] == "ready"
     assert data["links"]["html"] == "http://testserver/doi/10.2214/ajr.19.21878"
     assert data["links"]["references"] == "http://testserver/api/v1/papers/10.2214/ajr.19.21878/references/"
@@ -224,8 +231,9 @@ def test_a_listing_is_kept_until_any_paper_changes(client, django_assert_num_que
 
 def test_detail_query_count_is_fixed(client, django_assert_num_queries, paper):
     # The paper's version (id, updated_at), then the paper with its review and video counts as subqueries,
-    # authorships, references, topics, updates and enrichment states; ETag and Last-Modified come from the version.
-    with django_assert_num_queries(7):
+    # authorships (authors and editors in one), references, topics, updates, enrichment states and funders (the
+    # eighth, since funders were added); ETag and Last-Modified come from the version.
+    with django_assert_num_queries(8):
         first = client.get("/api/v1/papers/10.2214/ajr.19.21878/")
     assert first.status_code == 200
     # The record and the version are cached: later clients, and 304s, cost no query.

@@ -30,6 +30,14 @@ def test_load_demo_loads_real_papers(client):
     assert nar.references.exclude(pmid="").count() == 47
     proceedings = Paper.objects.get(doi="10.1145/3448016.3452841")
     assert proceedings.paper_topics.filter(is_primary=True).get().topic.openalex_id == "T11478"
+    # Crossref's two funders, with OpenAlex's ids and its four other funders merged in; OpenAlex's count.
+    nsf = proceedings.fundings.get(position=1)
+    assert (nsf.funder_doi, nsf.funder_openalex_id) == ("10.13039/100000001", "F4320306076")
+    assert proceedings.fundings.count() == 6
+    assert proceedings.openalex_cited_by_count == 39
+    book = Paper.objects.get(doi="10.1039/9781788019972")
+    assert list(book.authorships.values_list("role", "author__family_name")) == [("editor", "Pileio")]
+    assert "Edited by" in client.get(book.get_absolute_url()).content.decode()
 
     html = client.get("/doi/10.1093/nar/gkr715").content.decode()
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/14744438/"' in html

@@ -33,7 +33,11 @@ def test_crossref_paper_gets_every_field(fake_upstream):
     assert paper.title.startswith("Methylphenidate Exposure")
     assert (paper.container_title, paper.volume, paper.issue, paper.pages) == ("PLoS ONE", "7", "3", "e33693")
     assert paper.published_precision == "day"
-    assert paper.authorships.count() == 6
+    assert paper.authorships.filter(role="author").count() == 6
+    # Crossref names the academic editor: an authorship of its own role, numbered apart from the authors.
+    assert list(paper.authorships.filter(role="editor").values_list("position", "author__family_name")) == [
+        (1, "Borlongan")
+    ]
     assert list(paper.references.values_list("position", flat=True)) == list(range(1, 71))
     assert paper.updates.get().kind == "correction"
 

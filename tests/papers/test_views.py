@@ -9,7 +9,7 @@ from django.utils import timezone
 from paperhub.moderation import ModerationStatus
 from papers import markup
 from papers.demo import FIXTURES
-from papers.models import Paper, PaperUpdate
+from papers.models import Funding, Paper, PaperUpdate
 from tests.media_links.factories import VideoFactory
 from tests.papers.factories import (
     AuthorFactory,
@@ -326,18 +326,23 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
         ReferenceFactory(paper=paper, position=position, cited_paper=PaperFactory() if position % 2 else None)
     for position in range(1, references // 3 + 2):
         AuthorshipFactory(paper=paper, position=position)
+        AuthorshipFactory(paper=paper, position=position, role="editor")
+        Funding.objects.create(
+            paper=paper, position=position, key=f"f{position}", funder_name=f"Funder {position}", awards=["A-1"]
+        )
         PaperTopicFactory(paper=paper, is_primary=position == 1)
         ReviewFactory(paper=paper)
         VideoFactory(paper=paper)
     PaperUpdate.objects.create(paper=paper, kind="correction", notice_doi="10.5555/fix")
-    # First view: the page's version, the paper, then papers' six (paper with its cited-by, review and video counts,
-    # authorships+authors, references+cited papers, topics+hierarchy, updates, enrichment states), then one per
-    # section another app adds (reviews, videos, full text; entities: their annotations and their rows): the
-    # same for 3 references as for 60.
-    with django_assert_num_queries(13):
+    # First view: the page's version, the paper, then papers' seven (paper with its cited-by, review and video counts,
+    # authorships+authors (authors and editors in one query), references+cited papers, topics+hierarchy, updates,
+    # enrichment states, funders: the one added with funding), then one per section another app adds (reviews,
+    # videos, full text; entities: their annotations and their rows): the same for 3 references as for 60.
+    with django_assert_num_queries(14):
         response = client.get(paper.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="reference"') == references
+    assert response.content.decode().count("Funder ") == references // 3 + 1
     # Later anonymous views, until something on the page changes: the version and the page, both from the cache.
     with django_assert_num_queries(0):
         again = client.get(paper.get_absolute_url())
