@@ -6,6 +6,9 @@ papers.templatetags all clean with these sets. Browsers render MathML Core thems
 
 from __future__ import annotations
 
+import html
+import re
+
 import nh3
 from latex2mathml.converter import convert as _latex_to_mathml
 
@@ -101,3 +104,29 @@ def clean_mathml(fragment: str) -> str:
         strip_comments=True,
         clean_content_tags={"script", "style"},
     )
+
+
+# TeX in plain text (an abstract): $$...$$, \[...\], \(...\), and $...$ with no space inside its dollars and no digit
+# after the closing one, so "$5 to $10" stays money. The longest delimiters are tried first.
+_TEX_IN_TEXT = re.compile(
+    r"\$\$(?P<dd>.+?)\$\$|\\\[(?P<db>.+?)\\\]|\\\((?P<ib>.+?)\\\)|\$(?P<id>[^\s$](?:[^$]*?[^\s$\\])?)\$(?!\d)",
+    re.DOTALL,
+)
+
+
+def has_tex(text: str) -> bool:
+    return _TEX_IN_TEXT.search(text or "") is not None
+
+
+def text_with_maths_html(text: str) -> str:
+    """Plain text as HTML: escaped, but each TeX formula in it as cleaned MathML (kept as typed when malformed)."""
+    parts: list[str] = []
+    at = 0
+    for match in _TEX_IN_TEXT.finditer(text or ""):
+        display = match.lastgroup in ("dd", "db")
+        mathml = tex_to_mathml(match.group(match.lastgroup or 0), display=display)
+        parts.append(html.escape(text[at : match.start()], quote=False))
+        parts.append(clean_mathml(mathml) if mathml is not None else html.escape(match.group(0), quote=False))
+        at = match.end()
+    parts.append(html.escape((text or "")[at:], quote=False))
+    return "".join(parts)
