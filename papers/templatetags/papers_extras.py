@@ -4,6 +4,7 @@ from django.utils.safestring import mark_safe
 
 from paperhub.mathml import has_tex, text_with_maths_html
 from papers import markup
+from papers.licences import licence_name as _licence_name
 from papers.search import MARK_END, MARK_START
 
 register = template.Library()
@@ -43,3 +44,9 @@ def abstract_paragraph(paragraph: str) -> str:
         return escape(paragraph)
     # text_with_maths_html escapes all the text and cleans the MathML with paperhub.mathml's allow-list (nh3).
     return mark_safe(text_with_maths_html(paragraph))
+
+
+@register.filter
+def licence_name(url: str) -> str:
+    """A licence URL's name for its link text ("CC BY 4.0"); the URL's host when papers.licences doesn't know it."""
+    return _licence_name(url)
