@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit
 import nh3
 from lxml import etree
 
+from paperhub.mathml import MATHML_ATTRIBUTES, MATHML_TAGS
 from papers import doi as doi_lib
 from papers.normalize import ReferenceRecord
 from papers.normalize import jats_reference as _reference_record  # the paper's own JATS reference mapping
@@ -314,64 +315,9 @@ def _slug(text: str) -> str:
 
 # ---------------------------------------------------------------- HTML cleaning
 
-_MATHML_TAGS = {
-    "math",
-    "mi",
-    "mn",
-    "mo",
-    "ms",
-    "mtext",
-    "mspace",
-    "mrow",
-    "mfrac",
-    "msqrt",
-    "mroot",
-    "msub",
-    "msup",
-    "msubsup",
-    "munder",
-    "mover",
-    "munderover",
-    "mmultiscripts",
-    "mprescripts",
-    "none",
-    "mstyle",
-    "mpadded",
-    "mphantom",
-    "mtable",
-    "mtr",
-    "mtd",
-    "merror",
-    "semantics",
-}
-_MATHML_ATTRIBUTES = {
-    "display",
-    "mathvariant",
-    "displaystyle",
-    "scriptlevel",
-    "columnspan",
-    "rowspan",
-    "columnalign",
-    "rowalign",
-    "accent",
-    "accentunder",
-    "fence",
-    "separator",
-    "stretchy",
-    "symmetric",
-    "largeop",
-    "movablelimits",
-    "lspace",
-    "rspace",
-    "minsize",
-    "maxsize",
-    "linethickness",
-    "width",
-    "height",
-    "depth",
-    "voffset",
-    "form",
-}
+# One MathML allow-list for the site (paperhub/mathml.py): JATS formulas, review maths and abstracts agree.
+_MATHML_TAGS = set(MATHML_TAGS)
+_MATHML_ATTRIBUTES = set(MATHML_ATTRIBUTES)
 _HTML_TAGS = {
     "p",
     "br",

@@ -6,6 +6,9 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from paperhub.mathml import MATHML_ATTRIBUTE_MAP, MATHML_TAGS, tex_to_mathml
 
 # Raw HTML in the Markdown is shown as text (html=False); nh3 is the second, independent line of defence.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
@@ -22,7 +25,60 @@ def _image_as_link(renderer, tokens, idx, options, env):
 
 _markdown.add_render_rule("image", _image_as_link)
 
-ALLOWED_TAGS = {
+# Maths: `$...$` and `\(...\)` inline, `$$...$$` and `\[...\]` displayed, turned into MathML here on the server
+# (latex2mathml) so the page needs no script. "$5 and $10" stays text: dollarmath wants no space inside the
+# delimiters and no digit right after the closing one. Malformed TeX is shown as typed (escaped).
+_BRACKET_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+
+
+def _math_html(tex: str, *, display: bool, source: str) -> str:
+    mathml = tex_to_mathml(tex, display=display)
+    return mathml if mathml is not None else escapeHtml(source)
+
+
+def _bracket_math(state, silent: bool) -> bool:
+    # Before the "escape" rule, which would otherwise read `\(` as an escaped "(".
+    if not state.src.startswith(("\\(", "\\["), state.pos):
+        return False
+    match = _BRACKET_MATH.match(state.src, state.pos)
+    if match is None or (match.group(1) or match.group(2) or "").strip() == "":
+        return False
+    if not silent:
+        token = state.push("math_bracket", "math", 0)
+        token.content = match.group(1) if match.group(1) is not None else match.group(2)
+        token.markup = match.group(0)[:2]
+        token.info = match.group(0)
+    state.pos = match.end()
+    return True
+
+
+dollarmath_plugin(_markdown, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True)
+_markdown.inline.ruler.before("escape", "math_bracket", _bracket_math)
+
+
+def _render_math(display: bool, delimiter: str):
+    def rule(renderer, tokens, idx, options, env):
+        token = tokens[idx]
+        source = f"{delimiter}{token.content.strip()}{delimiter}"
+        if not token.block:
+            return _math_html(token.content, display=display, source=source)
+        mathml = tex_to_mathml(token.content, display=display)
+        return f"{mathml}\n" if mathml is not None else f"<p>{escapeHtml(source)}</p>\n"
+
+    return rule
+
+
+def _render_bracket_math(renderer, tokens, idx, options, env):
+    token = tokens[idx]
+    return _math_html(token.content, display=token.markup == "\\[", source=token.info)
+
+
+_markdown.add_render_rule("math_inline", _render_math(False, "$"))
+_markdown.add_render_rule("math_inline_double", _render_math(True, "$$"))
+_markdown.add_render_rule("math_block", _render_math(True, "$$"))
+_markdown.add_render_rule("math_bracket", _render_bracket_math)
+
+_TEXT_TAGS = {
     "p",
     "br",
     "hr",
@@ -50,7 +106,9 @@ ALLOWED_TAGS = {
     "th",
     "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "code": {"class"}}
+# Plus the one shared MathML allow-list, for the maths above.
+ALLOWED_TAGS = _TEXT_TAGS | MATHML_TAGS
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "code": {"class"}, **MATHML_ATTRIBUTE_MAP}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -74,12 +132,13 @@ def render_review_markdown(text: str) -> str:
         url_schemes=ALLOWED_SCHEMES,
         link_rel="nofollow ugc noopener",
         strip_comments=True,
+        clean_content_tags={"script", "style"},
     )
 
 
 # Journal reviews come as HTML (fulltext.jats converts the JATS <sub-article>); cleaned again here, with the same
 # rules as pasted reviews plus the inline markup science writes in (sub/superscripts).
-JOURNAL_ALLOWED_TAGS = ALLOWED_TAGS | {"sub", "sup"}
+JOURNAL_ALLOWED_TAGS = _TEXT_TAGS | {"sub", "sup"}
 JOURNAL_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _TOP_HEADING = re.compile(r"<(/?)h[12]>")
 

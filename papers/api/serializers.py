@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from .. import enrichments, extensions, markup
 from ..identifiers import InvalidIdentifier, parse_identifier
+from ..licences import licence_name
 from ..models import Enrichment, Paper, Reference, Topic, doi_path
 
 
@@ -254,6 +255,7 @@ class PaperDetailSerializer(serializers.Serializer):
     work_type = serializers.CharField()
     language = serializers.CharField()
     license_url = serializers.CharField()
+    license_name = serializers.SerializerMethodField(help_text='The licence by name ("CC BY 4.0"), else its host.')
     oa_url = serializers.CharField(help_text="Free full text, when known.")
     abstract = serializers.ListField(
         child=serializers.CharField(), source="abstract_paragraphs", help_text="Paragraphs of plain text."
@@ -268,6 +270,9 @@ class PaperDetailSerializer(serializers.Serializer):
 
     def get_title_html(self, paper) -> str:
         return _title_html(paper)
+
+    def get_license_name(self, paper) -> str:
+        return licence_name(paper.license_url)
 
     @extend_schema_field(IdentifiersSerializer)
     def get_identifiers(self, paper):

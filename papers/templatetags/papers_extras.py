@@ -2,7 +2,9 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from paperhub.mathml import has_tex, text_with_maths_html
 from papers import markup
+from papers.licences import licence_name as _licence_name
 from papers.search import MARK_END, MARK_START
 
 register = template.Library()
@@ -28,3 +30,23 @@ def title_html(item) -> str:
     fragment = markup.fragment(item.title_html, item.title)
     # Only our own stored fragment is marked safe: papers.markup cleaned it (nh3) before it was saved.
     return mark_safe(fragment) if fragment else escape(getattr(item, "doi", ""))
+
+
+@register.filter
+def abstract_paragraph(paragraph: str) -> str:
+    """One paragraph of a (plain-text) abstract; TeX in it (`\\(...\\)`, `$...$`, as some preprints send) as MathML.
+
+    Only paragraphs with TeX delimiters change. Entity spans are placed on the abstract's plain text, so in and after
+    such a paragraph they may not line up with the page's text: static/js/entity-highlight.js compares each span's
+    stored words with the page's and leaves a mismatching one unhighlighted, never marks the wrong words.
+    """
+    if not has_tex(paragraph):
+        return escape(paragraph)
+    # text_with_maths_html escapes all the text and cleans the MathML with paperhub.mathml's allow-list (nh3).
+    return mark_safe(text_with_maths_html(paragraph))
+
+
+@register.filter
+def licence_name(url: str) -> str:
+    """A licence URL's name for its link text ("CC BY 4.0"); the URL's host when papers.licences doesn't know it."""
+    return _licence_name(url)

@@ -37,6 +37,7 @@ def test_a_file_alone_makes_a_complete_page(client, capsys, django_capture_on_co
         .get_text(" ", strip=True)
         .startswith("Full text from the publisher's JATS")
     )
+    assert soup.select_one("#fulltext .fulltext-source a[rel=license]").get_text().startswith("CC BY ")
     assert soup.select_one("#summary").get_text(" ", strip=True).endswith("eLife digest")
     assert len(soup.select("#references li.reference")) == paper.references.count()
 
