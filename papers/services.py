@@ -137,6 +137,24 @@ def _replace_authorships(paper: Paper, authors: list[AuthorRecord], *, role: str
     ).delete()
 
 
+def _reconcile(existing: dict, wanted: dict, build) -> tuple[list, list]:
+    """The rows to create and to update so that each key of `wanted` has a row with those field values.
+
+    `existing` maps keys to the rows stored now; a row whose values are unchanged is left out (no write), and
+    `build(key, values)` makes a missing one. Deleting rows no longer wanted is the caller's part.
+    """
+    to_create, to_update = [], []
+    for key, values in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            to_create.append(build(key, values))
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            to_update.append(row)
+    return to_create, to_update
+
+
 def _replace_funding(paper: Paper, funding: list[FundingRecord]) -> None:
     """Make the paper's funders match `funding` (merged by funder already), in its order; one row per funder."""
     existing = {row.key: row for row in Funding.objects.filter(paper=paper)}
@@ -146,22 +164,17 @@ def _replace_funding(paper: Paper, funding: list[FundingRecord]) -> None:
         if key and key not in wanted and item.funder_name:
             wanted[key] = item
     Funding.objects.filter(paper=paper).exclude(key__in=wanted).delete()
-    to_create, to_update = [], []
-    for position, (key, item) in enumerate(wanted.items(), start=1):
-        values = {
+    rows = {
+        key: {
             "position": position,
             "funder_name": item.funder_name[:500],
             "funder_doi": item.funder_doi,
             "funder_openalex_id": item.funder_openalex_id[:20],
             "awards": item.awards,
         }
-        row = existing.get(key)
-        if row is None:
-            to_create.append(Funding(paper=paper, key=key, **values))
-        elif any(getattr(row, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            to_update.append(row)
+        for position, (key, item) in enumerate(wanted.items(), start=1)
+    }
+    to_create, to_update = _reconcile(existing, rows, lambda key, values: Funding(paper=paper, key=key, **values))
     Funding.objects.bulk_update(to_update, ["position", "funder_name", "funder_doi", "funder_openalex_id", "awards"])
     Funding.objects.bulk_create(to_create)
 
@@ -217,18 +230,15 @@ def _replace_references(paper: Paper, record: WorkRecord) -> None:
 def _replace_reference_rows(paper: Paper, references) -> None:
     """Make the reference list match `references`, in its order, keeping rows whose position is unchanged."""
     existing = {r.position: r for r in Reference.objects.filter(paper=paper)}
-    to_create, to_update = [], []
+    rows = {}
     for position, ref in enumerate(references, start=1):
         values = {name: getattr(ref, name) for name in _REFERENCE_FIELDS}
         if values["doi"] == paper.doi:
             values["doi"] = ""  # a paper does not cite itself; the database forbids it too
-        row = existing.get(position)
-        if row is None:
-            to_create.append(Reference(paper=paper, position=position, **values))
-        elif any(getattr(row, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            to_update.append(row)
+        rows[position] = values
+    to_create, to_update = _reconcile(
+        existing, rows, lambda position, values: Reference(paper=paper, position=position, **values)
+    )
     Reference.objects.bulk_update(to_update, _REFERENCE_FIELDS)
     Reference.objects.bulk_create(to_create)
     Reference.objects.filter(paper=paper, position__gt=len(references)).delete()
