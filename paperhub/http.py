@@ -108,35 +108,12 @@ def client() -> httpx.Client:
     return _client
 
 
-def get_json(
-    upstream: str,
-    url: str,
-    *,
-    params: dict | None = None,
-    headers: dict[str, str] | None = None,
-    etag: str = "",
-    last_modified: str = "",
-    follow_redirects: bool = True,
-    not_found_statuses: tuple[int, ...] = (404, 410),
-    no_content_statuses: tuple[int, ...] = (),
-) -> UpstreamResponse:
+def get_json(upstream: str, url: str, **options) -> UpstreamResponse:
     """GET `url` and parse its JSON body, within the upstream's shared rate limit, a deadline and a size cap.
 
-    A 304 or a no-content status comes back with `data=None` (see UpstreamResponse); other options as get_bytes.
+    A 304 or a no-content status comes back with `data=None` (see UpstreamResponse); `options` as get_bytes.
     """
-    response = get_bytes(
-        upstream,
-        url,
-        params=params,
-        headers=headers,
-        accept="application/json",
-        etag=etag,
-        last_modified=last_modified,
-        follow_redirects=follow_redirects,
-        not_found_statuses=not_found_statuses,
-        no_content_statuses=no_content_statuses,
-    )
-    return _parsed(upstream, response)
+    return _parsed(upstream, _request("GET", upstream, url, **{**options, "accept": "application/json"}))
 
 
 def post_json(
@@ -171,20 +148,7 @@ def _parsed(upstream: str, response: UpstreamResponse) -> UpstreamResponse:
     return response
 
 
-def get_bytes(
-    upstream: str,
-    url: str,
-    *,
-    params: dict | None = None,
-    headers: dict[str, str] | None = None,
-    accept: str = "*/*",
-    etag: str = "",
-    last_modified: str = "",
-    follow_redirects: bool = True,
-    not_found_statuses: tuple[int, ...] = (404, 410),
-    no_content_statuses: tuple[int, ...] = (),
-    max_bytes: int | None = None,
-) -> UpstreamResponse:
+def get_bytes(upstream: str, url: str, **options) -> UpstreamResponse:
     """GET `url` and return its body unparsed, with get_json's guarantees (rate limit, deadline, size cap, errors).
 
     `etag` / `last_modified` (as an earlier answer gave them) are sent as If-None-Match / If-Modified-Since; a 304
@@ -192,21 +156,11 @@ def get_bytes(
     Statuses in `no_content_statuses` return `no_content=True` with an empty body instead of their usual error
     or body. A 200 HTML page when `accept` asked for something else (a bot challenge, a login wall) raises
     UpstreamChallenge (an UpstreamUnavailable), so it is retried later and never stored as the document.
+
+    Options, all keyword-only and optional, are _request's: params, headers, accept, etag, last_modified,
+    follow_redirects, not_found_statuses, no_content_statuses, max_bytes. An unknown one is a TypeError there.
     """
-    return _request(
-        "GET",
-        upstream,
-        url,
-        params=params,
-        headers=headers,
-        accept=accept,
-        etag=etag,
-        last_modified=last_modified,
-        follow_redirects=follow_redirects,
-        not_found_statuses=not_found_statuses,
-        no_content_statuses=no_content_statuses,
-        max_bytes=max_bytes,
-    )
+    return _request("GET", upstream, url, **options)
 
 
 def _request(
