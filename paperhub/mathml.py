@@ -38,6 +38,8 @@ MATHML_TAGS = frozenset(
         "mstyle",
         "mpadded",
         "mphantom",
+        "menclose",  # older publisher MathML in titles and JATS; browsers show its content
+        "mfenced",
         "mtable",
         "mtr",
         "mtd",

@@ -24,6 +24,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from paperhub.mathml import MATHML_TAGS
+
 _INLINE = {
     "i": "i",
     "em": "i",
@@ -38,34 +40,8 @@ _INLINE = {
     "sc": "scp",
     "small-caps": "scp",
 }
-_MATHML = {
-    "math",
-    "mi",
-    "mn",
-    "mo",
-    "ms",
-    "mtext",
-    "mspace",
-    "mrow",
-    "mfrac",
-    "msqrt",
-    "mroot",
-    "msub",
-    "msup",
-    "msubsup",
-    "munder",
-    "mover",
-    "munderover",
-    "mstyle",
-    "mpadded",
-    "mphantom",
-    "menclose",
-    "mfenced",
-    "mtable",
-    "mtr",
-    "mtd",
-    "semantics",
-}
+# Titles allow the one MathML element list every fragment on the site uses (paperhub.mathml), without attributes.
+_MATHML = MATHML_TAGS
 # Elements dropped together with everything inside them: code, styles, embedded documents, MathML's alternates.
 _DROP_WITH_CONTENT = {
     "script",
