@@ -1400,6 +1400,12 @@ def convert(
     return _Converter(doc, reference_positions, figure_src).run()
 
 
+def references(doc: Document) -> list[JatsReference]:
+    """The article's <ref-list>, in order, without rendering the rest: what matching it to a paper needs first."""
+    converter = _Converter(doc, None, lambda href: None)
+    return [converter._reference(ref) for ref in converter.ref_elements]
+
+
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 

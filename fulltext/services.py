@@ -61,14 +61,15 @@ def etree_text(document: jats.Document) -> str:
 
 def _render(full_text: FullText, document: jats.Document, *, paper: Paper) -> jats.Body:
     """Convert (with the paper's reference positions and our stored figures) and save what the page shows."""
-    body = jats.convert(document)  # first with the JATS order: its reference list tells us how to match ours
-    if paper_services.paper_fill_references(paper=paper, references=[r.record for r in body.references]):
+    # The reference list first (cheap): whether it becomes the paper's, or is matched to the paper's, decides
+    # where each citation links; then the one rendering.
+    jats_references = jats.references(document)
+    if paper_services.paper_fill_references(paper=paper, references=[r.record for r in jats_references]):
         positions = None  # the JATS list is the paper's list now, in its order
     else:
-        positions = reference_positions(paper, body.references)
+        positions = reference_positions(paper, jats_references)
     images = _stored_image_urls(full_text) if full_text.pk else {}
-    if positions is not None or images:
-        body = jats.convert(document, reference_positions=positions, figure_src=images.get)
+    body = jats.convert(document, reference_positions=positions, figure_src=images.get)
     full_text.sections = [
         {"id": s.id, "level": s.level, "heading": s.heading, "heading_html": s.heading_html, "html": s.html}
         for s in body.sections
