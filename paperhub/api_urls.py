@@ -8,6 +8,7 @@ from fulltext.api import views as fulltext_views
 from media_links.api import views as video_views
 from paperhub.views import page_not_found
 from papers.api import views as paper_views
+from review_imports.api import views as review_import_views
 from reviews.api import views as review_views
 
 app_name = "api"
@@ -19,6 +20,14 @@ urlpatterns = [
     path("papers/<path:doi>/references/", paper_views.PaperReferences.as_view(), name="paper-references"),
     path("papers/<path:doi>/citations/", paper_views.PaperCitations.as_view(), name="paper-citations"),
     path("papers/<path:doi>/reviews/", review_views.PaperReviews.as_view(), name="paper-reviews"),
+    path(
+        "papers/<path:doi>/review-imports/<int:id>/",
+        review_import_views.ReviewImportDetail.as_view(),
+        name="paper-review-import",
+    ),
+    path(
+        "papers/<path:doi>/review-imports/", review_import_views.PaperReviewImports.as_view(), name="paper-review-imports"
+    ),
     path("papers/<path:doi>/videos/", video_views.PaperVideos.as_view(), name="paper-videos"),
     path("papers/<path:doi>/fulltext/", fulltext_views.PaperFullText.as_view(), name="paper-fulltext"),
     path("papers/<path:doi>/entities/", entity_views.PaperEntities.as_view(), name="paper-entities"),

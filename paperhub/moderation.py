@@ -31,15 +31,16 @@ def contributor_display_name(user) -> str:
     return strip_bidi_controls((profile and profile.display_name) or user.get_full_name() or "")
 
 
-def approved_paper_count(model, *, name: str, attribute: str, label: str):
-    """A papers.extensions.PaperCount of `model`'s approved rows per paper (reviews, videos)."""
+def approved_paper_count(model, *, name: str, attribute: str, label: str, exclude=None):
+    """A papers.extensions.PaperCount of `model`'s approved rows per paper (reviews, videos), less `exclude` (a Q)."""
     from django.db.models import Count, Exists, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     from papers.extensions import PaperCount
 
     def approved():
-        return model.objects.filter(status=ModerationStatus.APPROVED)
+        rows = model.objects.filter(status=ModerationStatus.APPROVED)
+        return rows.exclude(exclude) if exclude is not None else rows
 
     def per_paper():
         rows = approved().filter(paper=OuterRef("pk")).order_by().values("paper").annotate(n=Count("id"))

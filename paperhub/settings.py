@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "media_links",
     "fulltext",
     "entities",
+    "review_imports",
 ]
 
 MIDDLEWARE = [
@@ -432,6 +433,8 @@ CELERY_BEAT_SCHEDULE = {
     "papers-refresh-stale": {"task": "papers.tasks.papers_refresh_stale", "schedule": 3600.0},
     "papers-requeue-stuck": {"task": "papers.tasks.papers_requeue_stuck", "schedule": 300.0},
     "papers-remove-unresolved": {"task": "papers.tasks.papers_remove_unresolved", "schedule": 3600.0},
+    # Imported OpenReview forums: each has its own next check (hours while discussed, weeks once quiet).
+    "review-imports-refresh-due": {"task": "review_imports.tasks.forum_imports_refresh_due", "schedule": 900.0},
 }
 
 # Videos. oEmbed endpoints are called only by the worker, with canonical URLs the site builds itself.

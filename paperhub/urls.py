@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/tokens", views.account_tokens, name="account_tokens"),
     path("api/v1/", include("paperhub.api_urls")),
     path("", include("reviews.urls")),
+    path("", include("review_imports.urls")),
     path("", include("media_links.urls")),
     path("", include("fulltext.urls")),
     path("", include("entities.urls")),

@@ -3,7 +3,8 @@
 - PageSection: a section of the paper page (its partial and the loader of what the partial shows);
 - PaperCount: something counted per paper (approved reviews, videos …): a column of paper lists and records,
   a total on the home page and a `has_<name>` filter of the API and search;
-- PaperFilterField: a filter of its own (`entity=gene:673` …) on the API's paper list and the search page.
+- PaperFilterField: a filter of its own (`entity=gene:673` …) on the API's paper list and the search page;
+- RecordField: a key of its own in the API's paper record (`openreview`: the paper's forums and their decision).
 
 A newcomer adding "datasets" writes one app that registers its section here, and touches papers/ not at all.
 """
@@ -46,7 +47,15 @@ class PaperFilterField:
     placeholder: str = ""  # the search form's example, e.g. "gene:673"
 
 
+@dataclass(frozen=True)
+class RecordField:
+    name: str  # the key in the paper record
+    load: Callable[[Any, Any], Any]  # (paper, request) -> JSON-ready data; its queries are the app's own
+    help_text: str = ""
+
+
 _sections: dict[str, PageSection] = {}
+_record_fields: dict[str, RecordField] = {}
 _counts: dict[str, PaperCount] = {}
 _filters: dict[str, PaperFilterField] = {}
 # `load_demo` runs papers' demo, then each of these: (label, loader) where loader() returns lines to print.
@@ -70,6 +79,14 @@ def register_filter(field: PaperFilterField) -> None:
     from .api.filters import add_filter
 
     add_filter(field.name, field.filter)
+
+
+def register_record_field(field: RecordField) -> None:
+    _record_fields[field.name] = field
+
+
+def record_fields() -> list[RecordField]:
+    return list(_record_fields.values())
 
 
 def filters() -> list[PaperFilterField]:

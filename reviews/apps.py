@@ -10,12 +10,21 @@ class ReviewsConfig(AppConfig):
         from papers.extensions import PageSection, register_count, register_section
 
         from . import signals  # noqa: F401  (connects the receivers)
-        from .models import Review
+        from django.db.models import Q
+
+        from .models import NOT_COUNTED_AS_REVIEWS, Review
         from .selectors import reviews_for_paper_page
 
         register_section(
             PageSection(name="reviews", template="reviews/_paper_section.html", load=reviews_for_paper_page, order=400)
         )
+        # Decisions and discussion comments of an imported forum are on the page, but they are not reviews.
         register_count(
-            approved_paper_count(Review, name="reviews", attribute="review_count", label="Approved public reviews.")
+            approved_paper_count(
+                Review,
+                name="reviews",
+                attribute="review_count",
+                label="Approved public reviews (an OpenReview forum's decision and comments not counted).",
+                exclude=Q(kind__in=NOT_COUNTED_AS_REVIEWS),
+            )
         )

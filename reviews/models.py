@@ -24,16 +24,27 @@ PASTE_PLATFORM_CHOICES = [(value, label) for value, label in Platform.choices if
 class Origin(models.TextChoices):
     PASTED = "pasted", "Pasted by a PaperHub user"
     JOURNAL = "journal", "Published by the journal with the paper"
+    # Written only by review_imports, from an OpenReview forum; kept current by its refreshes.
+    OPENREVIEW = "openreview", "Imported from OpenReview"
 
 
 class ReviewKind(models.TextChoices):
-    """What a review the journal published is (pasted reviews have none)."""
+    """What a journal-published or imported review is (pasted reviews have none)."""
 
     DECISION_LETTER = "decision-letter", "Decision letter"
     EDITOR_REPORT = "editor-report", "Editor's evaluation"
     REFEREE_REPORT = "referee-report", "Referee report"
     AUTHOR_RESPONSE = "author-response", "Author response"
     OTHER = "other", "Review"
+    # The notes of an OpenReview forum:
+    OFFICIAL_REVIEW = "official-review", "Official review"
+    META_REVIEW = "meta-review", "Meta-review"
+    DECISION = "decision", "Decision"
+    COMMENT = "comment", "Comment"
+
+
+# Kinds that are not reviews of the paper: left out of its review count.
+NOT_COUNTED_AS_REVIEWS = (ReviewKind.DECISION, ReviewKind.COMMENT)
 
 
 # Where each known platform publishes its reviews; a link to the original must be on one of these hosts.
@@ -61,7 +72,7 @@ LICENSE_URLS = {
     License.CC_BY_3: "https://creativecommons.org/licenses/by/3.0/",
 }
 
-# A journal review whose licence is none of the above keeps "": its card sends readers to the original's terms.
+# A journal or imported review whose licence is none of the above keeps "": its card sends readers to the original.
 LICENSE_NOT_MAPPED = ""
 
 
@@ -127,15 +138,20 @@ class Review(ReviewContent):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.PASTED)
-    # Journal reviews only:
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PASTED)
+    # Journal and imported reviews only:
     kind = models.CharField(max_length=16, choices=ReviewKind.choices, blank=True)
-    title = models.CharField(max_length=300, blank=True, help_text="As the journal titled it.")
-    published_on = models.DateField(null=True, blank=True, help_text="When the journal published it.")
+    title = models.CharField(max_length=300, blank=True, help_text="As the journal (or the note) titled it.")
+    published_on = models.DateField(null=True, blank=True, help_text="When the journal (or OpenReview) published it.")
     external_id = models.CharField(
-        max_length=300, blank=True, help_text="The review's DOI (else its kind, title and rank): its key per paper."
+        max_length=300,
+        blank=True,
+        help_text="Its key per paper: the journal review's DOI (else kind, title and rank); the OpenReview note id.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Its place among the journal's reviews.")
+    # Imported reviews: [{"field": "soundness", "name": "Soundness", "value": 3, "label": "good"}, …] in the
+    # note's order; value is null for a label alone ("Reject").
+    scores = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -144,19 +160,27 @@ class Review(ReviewContent):
             models.CheckConstraint(condition=~Q(body=""), name="review_body_not_empty"),
             models.CheckConstraint(condition=Q(platform__in=Platform.values), name="review_platform_valid"),
             models.CheckConstraint(
-                condition=Q(license__in=License.values) | (Q(license=LICENSE_NOT_MAPPED) & Q(origin="journal")),
+                condition=Q(license__in=License.values) | (Q(license=LICENSE_NOT_MAPPED) & ~Q(origin="pasted")),
                 name="review_license_valid",
             ),
             models.CheckConstraint(condition=Q(origin__in=Origin.values), name="review_origin_valid"),
-            # Only the sync writes journal reviews: the journal platform, a key, no PaperHub author.
+            # Only the journal sync and the OpenReview import write their reviews: their platform, a key, no author.
             models.CheckConstraint(
                 condition=(Q(origin="pasted") & ~Q(platform="journal"))
-                | (Q(origin="journal") & Q(platform="journal") & Q(author__isnull=True) & ~Q(external_id="")),
+                | (Q(origin="journal") & Q(platform="journal") & Q(author__isnull=True) & ~Q(external_id=""))
+                | (
+                    Q(origin="openreview")
+                    & Q(platform="openreview")
+                    & Q(author__isnull=True)
+                    & ~Q(external_id="")
+                ),
                 name="review_origin_consistent",
             ),
-            # The natural key of a journal review: a sync updates it in place, never adds a twin.
+            # The natural key of a journal or imported review: a sync updates it in place, never adds a twin.
             models.UniqueConstraint(
-                fields=["paper", "external_id"], condition=Q(origin="journal"), name="review_journal_once_per_paper"
+                fields=["paper", "origin", "external_id"],
+                condition=~Q(origin="pasted"),
+                name="review_external_once_per_paper",
             ),
             models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="review_year_range"),
             # A double click or a resubmitted form must not store the same review twice, even when they race.
@@ -185,6 +209,10 @@ class Review(ReviewContent):
     @property
     def is_from_journal(self) -> bool:
         return self.origin == Origin.JOURNAL
+
+    @property
+    def is_imported(self) -> bool:
+        return self.origin == Origin.OPENREVIEW
 
     @property
     def kind_label(self) -> str:

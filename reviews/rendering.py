@@ -2,6 +2,7 @@
 
 import html as html_lib
 import re
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -161,3 +162,56 @@ def clean_journal_review_html(html: str) -> str:
 def html_to_text(html: str) -> str:
     """The words of some HTML, for when a journal review comes without its plain text."""
     return html_lib.unescape(nh3.clean(html or "", tags=set())).strip()
+
+
+class _TopLevelEnds(HTMLParser):
+    """Offsets in a fragment where each top-level element ends, with the length of text seen up to there."""
+
+    VOID = {"br", "hr", "img", "input", "meta", "link", "mprespace", "none", "mspace"}
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=True)
+        self._line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+        self._source = source
+        self.depth = 0
+        self.text = 0
+        self.ends: list[tuple[int, int]] = []  # (offset after the element's end tag, text length so far)
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.depth += 1
+        elif self.depth == 0:
+            self.ends.append((self._offset() + len(self.get_starttag_text() or ""), self.text))
+
+    def handle_startendtag(self, tag, attrs):
+        if self.depth == 0:
+            self.ends.append((self._offset() + len(self.get_starttag_text() or ""), self.text))
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        self.depth = max(0, self.depth - 1)
+        if self.depth == 0:
+            end = self._source.find(">", self._offset()) + 1
+            self.ends.append((end, self.text))
+
+    def handle_data(self, data):
+        self.text += len(data.strip())
+
+
+def fold_point(html: str, *, lead_chars: int = 600, min_rest_chars: int = 300) -> int:
+    """Where to fold a long review: the offset just after the top-level block that brings the text shown to
+    `lead_chars`, if at least `min_rest_chars` of text stay below it; 0 (show it whole) otherwise. Pure, for
+    our own sanitized HTML (nh3's output is well-formed), so the two halves are each whole elements."""
+    parser = _TopLevelEnds(html or "")
+    parser.feed(html or "")
+    parser.close()
+    total = parser.text
+    for offset, shown in parser.ends:
+        if shown >= lead_chars:
+            return offset if total - shown >= min_rest_chars else 0
+    return 0

@@ -200,6 +200,9 @@ def review_delete(*, review: Review, user) -> None:
     if review.is_from_journal:
         # The next full-text sync would bring it back; staff remove it in the admin if they must.
         raise PermissionDenied("The journal published this review with the paper; it cannot be deleted here.")
+    if review.is_imported:
+        # The forum's next refresh would bring it back; staff reject the forum (or the review) instead.
+        raise PermissionDenied("This review was imported from OpenReview; it cannot be deleted here.")
     if user.id != review.author_id and not user.is_staff:
         raise PermissionDenied("Only the author of a review can delete it.")
     review.delete()

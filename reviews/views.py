@@ -16,6 +16,8 @@ from .models import Review
 
 # The next full-text sync would undo any change; staff can hide or remove one in the admin.
 JOURNAL_REVIEW_READ_ONLY = "The journal published this review with the paper; it cannot be changed here."
+# Likewise the forum's next refresh from OpenReview.
+IMPORTED_REVIEW_READ_ONLY = "This review was imported from OpenReview and follows it there; it cannot be changed here."
 
 
 @login_required
@@ -56,7 +58,9 @@ def review_new(request: HttpRequest, doi: str) -> HttpResponse:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(selectors.reviews_visible_to(user=request.user), pk=pk)
     is_author = request.user.is_authenticated and review.author_id == request.user.id
-    revisions = review.revisions.order_by("-created_at") if (is_author or request.user.is_staff) else []
+    # An imported review's history is OpenReview's public edits of it: everyone may see it.
+    show_history = is_author or request.user.is_staff or review.is_imported
+    revisions = review.revisions.order_by("-created_at") if show_history else []
     return render(
         request, "reviews/review_detail.html", {"review": review, "is_author": is_author, "revisions": revisions}
     )
@@ -68,6 +72,8 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(without_heavy_paper_fields(Review.objects.select_related("paper")), pk=pk)
     if review.is_from_journal:
         raise PermissionDenied(JOURNAL_REVIEW_READ_ONLY)
+    if review.is_imported:
+        raise PermissionDenied(IMPORTED_REVIEW_READ_ONLY)
     if review.author_id != request.user.id:
         raise PermissionDenied("Only the author of a review can edit it.")
     # An edit still waiting for moderation is what the author continues from.
@@ -95,6 +101,8 @@ def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(without_heavy_paper_fields(Review.objects.select_related("paper")), pk=pk)
     if review.is_from_journal:
         raise PermissionDenied(JOURNAL_REVIEW_READ_ONLY)
+    if review.is_imported:
+        raise PermissionDenied(IMPORTED_REVIEW_READ_ONLY)
     if review.author_id != request.user.id and not request.user.is_staff:
         raise PermissionDenied("Only the author of a review can delete it.")
     if request.method == "POST":

@@ -227,6 +227,14 @@ def _enrichment_getter(kind, serializer):
     return get
 
 
+def _record_getter(record_field, serializer):
+    @extend_schema_field(serializers.JSONField())
+    def get(paper):
+        return record_field.load(paper, serializer.context.get("request"))
+
+    return get
+
+
 def _people(authorships) -> list[dict]:
     return [
         {
@@ -306,6 +314,9 @@ class PaperDetailSerializer(serializers.Serializer):
             if kind.api_field:
                 fields[kind.api_field] = serializers.SerializerMethodField()
                 setattr(self, f"get_{kind.api_field}", _enrichment_getter(kind, self))
+        for record_field in extensions.record_fields():  # keys other apps add (openreview …)
+            fields[record_field.name] = serializers.SerializerMethodField(help_text=record_field.help_text)
+            setattr(self, f"get_{record_field.name}", _record_getter(record_field, self))
         return fields
 
     @extend_schema_field(SummarySerializer(allow_null=True))

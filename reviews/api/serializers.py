@@ -21,6 +21,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "title",
             "published_on",
             *Review.CONTENT_FIELDS,
+            "scores",
             "reviewer_orcid",
             "license_url",
             "status",
@@ -37,9 +38,17 @@ class ReviewSerializer(serializers.ModelSerializer):
             "status": {"help_text": "Others only ever see approved reviews."},
             "origin": {
                 "help_text": "`pasted`: a PaperHub user pasted it from a platform where reviews are public. "
-                "`journal`: the journal published it with the paper (from its full text); no one can edit it here."
+                "`journal`: the journal published it with the paper (from its full text); no one can edit it here. "
+                "`openreview`: imported from an OpenReview forum and kept current from it."
             },
-            "kind": {"help_text": "For journal reviews: decision letter, referee report, author response …; else ''."},
+            "kind": {
+                "help_text": "Journal reviews: decision letter, referee report, author response …; imported ones: "
+                "official review, meta-review, decision, comment, author response; pasted ones ''."
+            },
+            "scores": {
+                "help_text": "Imported reviews: [{field, name, value, label}] in the note's order (value null for "
+                "a label alone); else []."
+            },
             "title": {"help_text": "For journal reviews: the title the journal gave it."},
             "published_on": {"help_text": "For journal reviews: when the journal published it, if it says."},
             "license": {"help_text": "'' for a journal review under a licence not listed: see the original."},
