@@ -10,14 +10,23 @@ class ReviewImportsConfig(AppConfig):
 
         from . import selectors
 
-        # Not cached: the import form is for signed-in members, and an import waiting for moderation is shown
-        # only to who asked for it and to staff.
+        # The published forums, the same for every visitor: cached with the page (imports touch the paper).
         register_section(
             PageSection(
                 name="openreview",
                 template="review_imports/_paper_section.html",
                 load=selectors.forums_for_paper_page,
                 order=390,  # just before the Peer Reviews people pasted
+            )
+        )
+        # Not cached: the import field is for signed-in members, and an import still running or waiting for
+        # moderation is shown only to who asked for it and to staff. Anonymous visitors cost it no query.
+        register_section(
+            PageSection(
+                name="openreview_import",
+                template="review_imports/_import_section.html",
+                load=selectors.ImportsOfPaper,
+                order=391,
                 cached=False,
             )
         )

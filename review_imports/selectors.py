@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
 
@@ -73,17 +74,25 @@ def forum_imports_of_paper(paper) -> QuerySet[ForumImport]:
     )
 
 
-def forums_for_paper_page(paper) -> dict:
-    """Every import of the paper (the template shows unpublished ones only to who asked and staff) and, for the
-    published ones, their public notes threaded: two queries, one when nothing is published."""
-    imports = list(forum_imports_of_paper(paper))
-    published = [fi for fi in imports if fi.status == ModerationStatus.APPROVED]
+def forums_for_paper_page(paper) -> list[ForumBlock]:
+    """The paper's published forums, their public notes threaded: two queries, one when none is published."""
+    published = list(forum_imports_of_paper(paper).filter(status=ModerationStatus.APPROVED))
     notes_by_forum: dict[int, list[ForumNote]] = {fi.id: [] for fi in published}
     if published:
         for note in published_notes(published):
             notes_by_forum[note.forum_import_id].append(note)
-    blocks = {fi.id: _block(fi, notes_by_forum[fi.id]) for fi in published}
-    return {"imports": imports, "blocks": [blocks[fi.id] for fi in published]}
+    return [_block(fi, notes_by_forum[fi.id]) for fi in published]
+
+
+class ImportsOfPaper:
+    """The paper's imports not yet published, read only when the template asks (for a signed-in visitor)."""
+
+    def __init__(self, paper):
+        self.paper = paper
+
+    @cached_property
+    def unpublished(self) -> list[ForumImport]:
+        return list(forum_imports_of_paper(self.paper).exclude(status=ModerationStatus.APPROVED))
 
 
 def published_notes(forums) -> list[ForumNote]:

@@ -166,7 +166,9 @@ def forum_import_store(
     """Make the paper's reviews from this forum match `raw_notes` (a whole listing). A fixed number of queries
     whatever the forum's size: bulk inserts and updates, one touch of the paper."""
     now = now or timezone.now()
-    forum_import = ForumImport.objects.select_for_update().select_related("paper", "requested_by").get(id=import_id)
+    forum_import = (
+        ForumImport.objects.select_for_update(of=("self",)).select_related("paper", "requested_by").get(id=import_id)
+    )
     paper = forum_import.paper
     forum = openreview.map_forum(raw_notes, forum_id=forum_import.forum_id, version=api_version)
     match, report = forum_match(paper=paper, submission=forum.submission)

@@ -337,8 +337,9 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
     # First view: the page's version, the paper, then papers' seven (paper with its cited-by, review and video counts,
     # authorships+authors (authors and editors in one query), references+cited papers, topics+hierarchy, updates,
     # enrichment states, funders: the one added with funding), then one per section another app adds (reviews,
-    # videos, full text; entities: their annotations and their rows): the same for 3 references as for 60.
-    with django_assert_num_queries(14):
+    # videos, full text, published OpenReview forums; entities: their annotations and their rows): the same for
+    # 3 references as for 60.
+    with django_assert_num_queries(15):
         response = client.get(paper.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="reference"') == references
@@ -407,7 +408,8 @@ def test_signed_in_visitors_get_their_own_page_around_the_cached_fragments(clien
 
     user = UserFactory()
     client.force_login(user)
-    with django_assert_num_queries(4):  # session, user, paper, videos: the fragments come from the cache
+    # Session, user, paper, videos, their own OpenReview imports still waiting: the fragments come from the cache.
+    with django_assert_num_queries(5):
         personal = client.get(paper.get_absolute_url())
     assert "Sign out" in personal.content.decode()
     assert "ETag" not in personal
