@@ -254,31 +254,38 @@ def forum_import_store(
         changed_reviews.append(review)
 
     if new_reviews:
-        Review.objects.bulk_create(new_reviews, batch_size=500)
+        Review.objects.bulk_create(new_reviews, batch_size=1000)
         for fn in new_notes:
             fn.review_id = fn.review.id
-        ForumNote.objects.bulk_create(new_notes, batch_size=500)
+        ForumNote.objects.bulk_create(new_notes, batch_size=1000)
         revisions.extend(_revision(review) for review in new_reviews)
     if changed_reviews:
         Review.objects.bulk_update(
             changed_reviews, [*_REVIEW_FIELDS, "status", "rejection_reason", "published_at", "updated_at"],
-            batch_size=500,
+            batch_size=1000,
         )
     if changed_notes or gone_notes:
         ForumNote.objects.bulk_update(
-            [*changed_notes, *gone_notes], [*_NOTE_FIELDS, "gone", "gone_at"], batch_size=500
+            [*changed_notes, *gone_notes], [*_NOTE_FIELDS, "gone", "gone_at"], batch_size=1000
         )
     if revisions:
-        ReviewRevision.objects.bulk_create(revisions, batch_size=500)
-    if published_now:  # notes stored while the forum waited (a title fixed upstream since) are published with it
+        ReviewRevision.objects.bulk_create(revisions, batch_size=1000)
+    if published_now and existing:  # notes stored while the forum waited (a title fixed since) are published with it
         _forum_reviews(forum_import).filter(status=ModerationStatus.PENDING).update(
             status=ModerationStatus.APPROVED, published_at=now, updated_at=now
         )
 
     result = StoreResult(created=len(new_reviews), updated=updated, gone=len(gone_notes), returned=returned)
+    shown_before = _shown(forum_import)
     _record_forum(forum_import, forum=forum, raw_notes=raw_notes, api_version=api_version, now=now, result=result)
-    papers_touch(paper_ids=[paper.id])
+    if result.changed or published_now or _shown(forum_import) != shown_before:
+        papers_touch(paper_ids=[paper.id])  # the page's cached block and the API record follow
     return result
+
+
+def _shown(forum_import: ForumImport) -> tuple:
+    """What the paper page and record show of the forum itself (its notes aside)."""
+    return (forum_import.venue, forum_import.decision, forum_import.withdrawn, forum_import.status, forum_import.match)
 
 
 _REVIEW_FIELDS = (

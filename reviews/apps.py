@@ -18,13 +18,13 @@ class ReviewsConfig(AppConfig):
         register_section(
             PageSection(name="reviews", template="reviews/_paper_section.html", load=reviews_for_paper_page, order=400)
         )
-        # Decisions and discussion comments of an imported forum are on the page, but they are not reviews.
+        # Decisions, discussion comments and authors' replies are on the page, but they are not reviews.
         register_count(
             approved_paper_count(
                 Review,
                 name="reviews",
                 attribute="review_count",
-                label="Approved public reviews (an OpenReview forum's decision and comments not counted).",
+                label="Approved public reviews (decisions, comments and authors' replies not counted).",
                 exclude=Q(kind__in=NOT_COUNTED_AS_REVIEWS),
             )
         )

@@ -44,7 +44,7 @@ class ReviewKind(models.TextChoices):
 
 
 # Kinds that are not reviews of the paper: left out of its review count.
-NOT_COUNTED_AS_REVIEWS = (ReviewKind.DECISION, ReviewKind.COMMENT)
+NOT_COUNTED_AS_REVIEWS = (ReviewKind.DECISION, ReviewKind.COMMENT, ReviewKind.AUTHOR_RESPONSE)
 
 
 # Where each known platform publishes its reviews; a link to the original must be on one of these hosts.
