@@ -17,10 +17,12 @@ def snapshot():
 def test_load_demo_loads_real_papers(client):
     call_command("load_demo", verbosity=0)
     # 12 recorded responses make 11 papers: one OpenAlex record adds topics to a Crossref paper. The entities
-    # demo adds the 5 papers its recorded PubTator3 documents describe (built from those documents).
+    # demo adds the 5 papers its recorded PubTator3 documents describe (built from those documents), the OpenReview
+    # demo the paper of its recorded forum (built from the forum's submission).
     assert len(DEMO_SOURCES) == 12
-    assert Paper.objects.count() == 16
+    assert Paper.objects.count() == 17
     assert Paper.objects.filter(metadata_source="pubtator").count() == 5
+    assert Paper.objects.filter(metadata_source="openreview").count() == 1
     assert set(Paper.objects.values_list("fetch_state", flat=True)) == {"ready"}
 
     pone = Paper.objects.get(doi="10.1371/journal.pone.0033693")
@@ -61,7 +63,7 @@ def test_load_demo_keeps_user_content_and_existing_papers():
     call_command("load_demo", verbosity=0)
     review.refresh_from_db()
     assert review.paper.title == "Edited by staff"
-    assert Paper.objects.count() == 16
+    assert Paper.objects.count() == 17
 
 
 def test_demo_paper_from_the_recorded_openalex_work_keeps_its_title_italics(client):
