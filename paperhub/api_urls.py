@@ -26,7 +26,9 @@ urlpatterns = [
         name="paper-review-import",
     ),
     path(
-        "papers/<path:doi>/review-imports/", review_import_views.PaperReviewImports.as_view(), name="paper-review-imports"
+        "papers/<path:doi>/review-imports/",
+        review_import_views.PaperReviewImports.as_view(),
+        name="paper-review-imports",
     ),
     path("papers/<path:doi>/videos/", video_views.PaperVideos.as_view(), name="paper-videos"),
     path("papers/<path:doi>/fulltext/", fulltext_views.PaperFullText.as_view(), name="paper-fulltext"),

@@ -5,6 +5,7 @@ count and API sees them; ForumNote adds what only an import knows: the forum, th
 """
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -64,7 +65,9 @@ class ForumImport(models.Model):
     notes_not_public = models.PositiveIntegerField(default=0, help_text="Left out: not readable by everyone.")
     # The forum's listing as OpenReview sent it (every page), so that a new mapping can re-render it offline.
     raw_notes = models.JSONField(default=list, blank=True)
-    mapping_version = models.PositiveSmallIntegerField(default=0, help_text="services.MAPPING_VERSION it was stored by.")
+    mapping_version = models.PositiveSmallIntegerField(
+        default=0, help_text="services.MAPPING_VERSION it was stored by."
+    )
 
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,6 +88,18 @@ class ForumImport(models.Model):
     @property
     def forum_url(self) -> str:
         return f"https://openreview.net/forum?id={self.forum_id}"
+
+    @property
+    def imported_by(self) -> str:
+        """Who asked for it, as they sign their reviews (selectors load the profile with the import)."""
+        user = self.requested_by
+        if user is None:
+            return "PaperHub staff"
+        try:
+            name = user.reviewer_profile.display_name
+        except ObjectDoesNotExist:
+            name = ""
+        return name or ("PaperHub staff" if user.is_staff else "a PaperHub member")
 
     @property
     def is_running(self) -> bool:

@@ -48,7 +48,7 @@ class ForumBlock:
 
     @property
     def summary(self) -> list[str]:
-        """"OpenReview · ICLR 2024 · 4 reviews · meta-review · Decision: Accept (poster)" as its parts."""
+        """ "OpenReview · ICLR 2024 · 4 reviews · meta-review · Decision: Accept (poster)" as its parts."""
         forum = self.forum_import
         parts = ["OpenReview"]
         if forum.venue:
@@ -68,7 +68,7 @@ def forum_imports_of_paper(paper) -> QuerySet[ForumImport]:
     return (
         ForumImport.objects.filter(paper=paper)
         .defer("raw_notes")
-        .select_related("requested_by")
+        .select_related("requested_by", "requested_by__reviewer_profile")
         .annotate(gone_count=Count("notes", filter=~Q(notes__gone="")))
         .order_by("requested_at", "id")
     )
@@ -146,8 +146,10 @@ def _thread(note_id: str, children: dict[str, list[ForumNote]], *, depth: int, s
 
 
 def forum_import_for_api(*, paper, import_id: int) -> ForumImport:
-    return ForumImport.objects.defer("raw_notes").select_related("paper", "requested_by").get(
-        paper=paper, id=import_id
+    return (
+        ForumImport.objects.defer("raw_notes")
+        .select_related("paper", "requested_by", "requested_by__reviewer_profile")
+        .get(paper=paper, id=import_id)
     )
 
 

@@ -182,9 +182,7 @@ def forum_import_store(
     remap = rerender or forum_import.mapping_version != MAPPING_VERSION
 
     raw_by_id = {note.get("id"): note for note in raw_notes if isinstance(note, dict)}
-    existing = {
-        fn.note_id: fn for fn in ForumNote.objects.filter(forum_import=forum_import).select_related("review")
-    }
+    existing = {fn.note_id: fn for fn in ForumNote.objects.filter(forum_import=forum_import).select_related("review")}
     new_reviews: list[Review] = []
     new_notes: list[ForumNote] = []
     changed_reviews: list[Review] = []
@@ -196,8 +194,12 @@ def forum_import_store(
         listed.add(note.note_id)
         raw = raw_by_id.get(note.note_id, {})
         fn = existing.get(note.note_id)
-        if fn is not None and not remap and not fn.gone and fn.content == raw.get("content") and (
-            fn.modified == note.modified
+        if (
+            fn is not None
+            and not remap
+            and not fn.gone
+            and fn.content == raw.get("content")
+            and (fn.modified == note.modified)
         ):
             continue  # OpenReview has not changed it since the last fetch
         fields = _review_fields(note, forum=forum, paper=paper, position=position)
@@ -261,7 +263,8 @@ def forum_import_store(
         revisions.extend(_revision(review) for review in new_reviews)
     if changed_reviews:
         Review.objects.bulk_update(
-            changed_reviews, [*_REVIEW_FIELDS, "status", "rejection_reason", "published_at", "updated_at"],
+            changed_reviews,
+            [*_REVIEW_FIELDS, "status", "rejection_reason", "published_at", "updated_at"],
             batch_size=1000,
         )
     if changed_notes or gone_notes:
@@ -518,10 +521,12 @@ def forum_import_approve(*, forum_import: ForumImport, moderator) -> ForumImport
         forum_import.match = ForumImport.Match.CONFIRMED
     forum_import.status, forum_import.rejection_reason = ModerationStatus.APPROVED, ""
     forum_import.moderated_by, forum_import.moderated_at = moderator, now
-    forum_import.save(update_fields=["match", "status", "rejection_reason", "moderated_by", "moderated_at",
-                                     "updated_at"])
-    _forum_reviews(forum_import).filter(status=ModerationStatus.PENDING).update(status=ModerationStatus.APPROVED, published_at=now, moderated_by=moderator, moderated_at=now,
-             updated_at=now)
+    forum_import.save(
+        update_fields=["match", "status", "rejection_reason", "moderated_by", "moderated_at", "updated_at"]
+    )
+    _forum_reviews(forum_import).filter(status=ModerationStatus.PENDING).update(
+        status=ModerationStatus.APPROVED, published_at=now, moderated_by=moderator, moderated_at=now, updated_at=now
+    )
     papers_touch(paper_ids=[forum_import.paper_id])
     return forum_import
 
@@ -536,9 +541,12 @@ def forum_import_reject(*, forum_import: ForumImport, moderator, reason: str) ->
     forum_import.status, forum_import.rejection_reason = ModerationStatus.REJECTED, reason.strip()
     forum_import.moderated_by, forum_import.moderated_at = moderator, now
     forum_import.save(update_fields=["status", "rejection_reason", "moderated_by", "moderated_at", "updated_at"])
-    _forum_reviews(forum_import).exclude(
-        status=ModerationStatus.REJECTED
-    ).update(status=ModerationStatus.REJECTED, rejection_reason=reason.strip(), moderated_by=moderator,
-             moderated_at=now, updated_at=now)
+    _forum_reviews(forum_import).exclude(status=ModerationStatus.REJECTED).update(
+        status=ModerationStatus.REJECTED,
+        rejection_reason=reason.strip(),
+        moderated_by=moderator,
+        moderated_at=now,
+        updated_at=now,
+    )
     papers_touch(paper_ids=[forum_import.paper_id])
     return forum_import

@@ -6,12 +6,12 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Peer reviews"
 
     def ready(self):
+        from django.db.models import Q
+
         from paperhub.moderation import approved_paper_count
         from papers.extensions import PageSection, register_count, register_section
 
         from . import signals  # noqa: F401  (connects the receivers)
-        from django.db.models import Q
-
         from .models import NOT_COUNTED_AS_REVIEWS, Review
         from .selectors import reviews_for_paper_page
 

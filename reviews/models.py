@@ -168,12 +168,7 @@ class Review(ReviewContent):
             models.CheckConstraint(
                 condition=(Q(origin="pasted") & ~Q(platform="journal"))
                 | (Q(origin="journal") & Q(platform="journal") & Q(author__isnull=True) & ~Q(external_id=""))
-                | (
-                    Q(origin="openreview")
-                    & Q(platform="openreview")
-                    & Q(author__isnull=True)
-                    & ~Q(external_id="")
-                ),
+                | (Q(origin="openreview") & Q(platform="openreview") & Q(author__isnull=True) & ~Q(external_id="")),
                 name="review_origin_consistent",
             ),
             # The natural key of a journal or imported review: a sync updates it in place, never adds a twin.

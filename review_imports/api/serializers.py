@@ -10,7 +10,9 @@ from ..models import ForumImport
 
 
 @extend_schema_serializer(
-    examples=[OpenApiExample("A forum link", request_only=True, value={"url": "https://openreview.net/forum?id=B1CEaMbR-"})]
+    examples=[
+        OpenApiExample("A forum link", request_only=True, value={"url": "https://openreview.net/forum?id=B1CEaMbR-"})
+    ]
 )
 class ForumImportCreateSerializer(serializers.Serializer):
     url = serializers.CharField(
@@ -97,8 +99,7 @@ class ForumImportSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
     def get_requested_by(self, forum_import) -> str:
-        user = forum_import.requested_by
-        return "" if user is None else "a PaperHub member" if not user.is_staff else "PaperHub staff"
+        return forum_import.imported_by
 
     @extend_schema_field(ImportedReviewSerializer(many=True))
     def get_reviews(self, forum_import):

@@ -9,52 +9,30 @@ changes a note (an edit, a deletion, hostile text) or builds a forum, it says CO
 
 import copy
 import datetime as dt
-import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from paperhub.moderation import ModerationStatus
 from review_imports import services
 from review_imports.models import ForumImport, ForumNote
 from reviews.models import Origin, Review, ReviewRevision
-from tests.fake_upstream.server import FIXTURES
 from tests.papers.factories import PaperFactory
+from tests.review_imports.recordings import (
+    ICLR2018,
+    ICLR2019,
+    ICLR2020,
+    ICLR2026,
+    ICLR2026_RECORD,
+    TITLE_2018,
+    long_forum,
+    submission_2026,
+)
 from tests.reviews.factories import TrustedReviewerFactory, UserFactory
 from tests.reviews.test_rendering import assert_inert
 from tests.reviews.xss_vectors import XSS_VECTORS
 
 pytestmark = pytest.mark.django_db
-
-OR = FIXTURES / "openreview"
-ICLR2018 = json.loads((OR / "v1-iclr2018-notes-forum-B1CEaMbR-submission-3-reviews-comments.json").read_text())["notes"]
-ICLR2019 = json.loads((OR / "v1-iclr2019-forum-meta-review-scrubbed-trimmed-in-fixture-wrapper.json").read_text())[
-    "response"
-]["json"]["notes"]
-ICLR2020 = json.loads((OR / "v1-iclr2020-forum-decision-scrubbed-trimmed-in-fixture-wrapper.json").read_text())[
-    "response"
-]["json"]["notes"]
-ICLR2026_RECORD = json.loads((OR / "v2-iclr2026-direct-replies-in-tracker-wrapper-00F7BfXLYJ.json").read_text())
-ICLR2026 = ICLR2026_RECORD["replies"]
-TITLE_2018 = "Clustering with Deep Learning: Taxonomy and New Methods"
-
-
-def submission_2026() -> dict:
-    """CONSTRUCTED: the ICLR 2026 submission as a v2 note, from the tracker's record of it (id, number, dates and
-    content values are recorded; the shape, readers and domain follow the recorded replies'). No API answer for
-    it was recorded: the tracker kept only the forum's replies."""
-    return {
-        "id": ICLR2026_RECORD["id"],
-        "forum": ICLR2026_RECORD["id"],
-        "number": ICLR2026_RECORD["number"],
-        "cdate": ICLR2026_RECORD["cdate"],
-        "mdate": ICLR2026_RECORD["mdate"],
-        "invitations": ["ICLR.cc/2026/Conference/-/Submission"],
-        "domain": "ICLR.cc/2026/Conference",
-        "readers": ["everyone"],
-        "content": {key: {"value": value} for key, value in ICLR2026_RECORD["content"].items()},
-    }
 
 
 def ask(paper, forum_id, user=None):
@@ -91,7 +69,12 @@ def test_iclr_2018_v1_forum_becomes_three_reviews_a_comment_and_the_authors_repl
     rows = reviews_of(forum_import)
     review = rows["SJmstHilM"]
     assert (review.origin, review.platform, review.kind) == (Origin.OPENREVIEW, "openreview", "official-review")
-    assert (review.reviewer_name, review.is_anonymous, review.venue, review.year) == ("AnonReviewer1", True, "ICLR 2018", 2018)
+    assert (review.reviewer_name, review.is_anonymous, review.venue, review.year) == (
+        "AnonReviewer1",
+        True,
+        "ICLR 2018",
+        2018,
+    )
     assert review.source_url == "https://openreview.net/forum?id=B1CEaMbR-&noteId=SJmstHilM"
     assert review.title == "A short survey and go at clustering with Deep Learning"
     assert review.scores[0] == {"field": "rating", "name": "Rating", "value": 3, "label": "Clear rejection"}
@@ -119,7 +102,10 @@ def test_iclr_2019_meta_review_gives_the_forum_its_recommendation():
     assert forum_import.decision == "Reject"
     # A rating the venue wrote without a number ("Synthetic rating text 6.") is kept as a label.
     assert rows["SkeAUrZt3Q"].scores[0] == {
-        "field": "rating", "name": "Rating", "value": None, "label": "Synthetic rating text 6."
+        "field": "rating",
+        "name": "Rating",
+        "value": None,
+        "label": "Synthetic rating text 6.",
     }
 
 
@@ -381,7 +367,9 @@ def test_busy_forums_are_checked_often_and_quiet_ones_rarely():
     assert services.forum_next_check(now=now, changed_at=now - dt.timedelta(days=400)) == now + dt.timedelta(days=30)
 
 
-def test_a_stored_forum_has_its_next_check_and_due_ones_are_queued_again(paper_2018, django_capture_on_commit_callbacks):
+def test_a_stored_forum_has_its_next_check_and_due_ones_are_queued_again(
+    paper_2018, django_capture_on_commit_callbacks
+):
     forum_import = ask(paper_2018, "B1CEaMbR-")
     store(forum_import, ICLR2018)
     assert forum_import.next_check_at - forum_import.fetched_at == dt.timedelta(hours=6)
@@ -403,21 +391,13 @@ def test_a_failure_is_recorded_in_words_and_retried_later_each_time_later(paper_
     forum_import.refresh_from_db()
     first_wait = forum_import.next_check_at - timezone.now()
     assert (forum_import.state, forum_import.error, forum_import.upstream_status) == (
-        "failed", "OpenReview: rate limited (429)", 429
+        "failed",
+        "OpenReview: rate limited (429)",
+        429,
     )
     services.forum_import_failed(import_id=forum_import.id, reason="again", status=503)
     forum_import.refresh_from_db()
     assert forum_import.failures == 2 and forum_import.next_check_at - timezone.now() > first_wait
-
-
-def long_forum(count: int) -> list[dict]:
-    """CONSTRUCTED: the recorded ICLR 2026 submission and reviews, the reviews repeated under new ids."""
-    notes = [submission_2026()]
-    for index in range(count):
-        note = copy.deepcopy(ICLR2026[index % len(ICLR2026)])
-        note["id"] = f"Long{index:06d}"
-        notes.append(note)
-    return notes
 
 
 @pytest.mark.parametrize("count", [4, 900])

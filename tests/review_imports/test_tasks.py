@@ -14,12 +14,13 @@ from review_imports.models import ForumImport
 from reviews.models import Review
 from tests.fake_upstream.server import OPENREVIEW_PASSWORD, Fail, Garbage
 from tests.papers.factories import PaperFactory
+from tests.review_imports.recordings import ICLR2026_RECORD, TITLE_2018, long_forum
 from tests.reviews.factories import UserFactory
 from tests.workers import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-TITLE_2018 = "Clustering with Deep Learning: Taxonomy and New Methods"
+ICLR2026_TITLE = ICLR2026_RECORD["content"]["title"]
 
 
 def settled(forum_import, timeout=30):
@@ -142,3 +143,17 @@ def test_the_command_says_why_an_import_failed(paper, fake_upstream):
     with pytest.raises(CommandError, match="OpenReview asks for sign-in"):
         call_command("import_openreview", paper.doi, "B1CEaMbR-")
     assert ForumImport.objects.get().state == "failed"
+
+
+def test_a_forum_of_more_than_1000_notes_is_read_in_pages_and_stored_whole(fake_upstream, settings):
+    # In this process: 1000 full ICLR 2026 reviews are about 3.9 MB a page, over the worker's 2 MB test cap.
+    settings.UPSTREAM_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+    paper = PaperFactory(title=ICLR2026_TITLE)
+    fake_upstream.serve_openreview_forum("00F7BfXLYJ", long_forum(1203), version=2)
+    forum_import = services.forum_import_request(paper=paper, link="00F7BfXLYJ", queue=False).forum_import
+    result = services.forum_import_run(forum_import=forum_import)
+    assert result.created == 1203
+    assert [c.query["offset"] for c in fake_upstream.calls("openreview")] == [["0"], ["1000"]]
+    assert Review.objects.filter(paper=paper, status="approved").count() == 1203
+    forum_import.refresh_from_db()
+    assert (forum_import.notes_listed, forum_import.match) == (1204, "matched")

@@ -26,7 +26,9 @@ class Command(BaseCommand):
         except InvalidDOI as exc:
             raise CommandError(str(exc)) from None
         except Paper.DoesNotExist:
-            raise CommandError(f"{doi} is not on PaperHub; add it first (manage.py import_dois, or on the site).") from None
+            raise CommandError(
+                f"{doi} is not on PaperHub; add it first (manage.py import_dois, or on the site)."
+            ) from None
         try:
             # No user: the command line is staff. No task either: this process does the work.
             asked = services.forum_import_request(paper=paper, link=url, user=None, queue=False)
@@ -45,7 +47,9 @@ class Command(BaseCommand):
             + (f", decision {forum_import.decision}" if forum_import.decision else "")
         )
         if forum_import.is_published:
-            self.stdout.write(self.style.SUCCESS(f"Published on {paper.get_absolute_url()}#forum-{forum_import.forum_id}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Published on {paper.get_absolute_url()}#forum-{forum_import.forum_id}")
+            )
         else:
             self.stdout.write(self.style.WARNING("Waiting for staff: the forum may be another paper's."))
             self.stdout.write(forum_import.match_report)
