@@ -134,7 +134,7 @@ def test_empty_states_invite_reviews_and_videos(client):
     paper = PaperFactory(summary="")
     soup = page(client, paper.get_absolute_url())
     reviews = soup.select_one("#reviews").get_text(" ", strip=True)
-    assert "No public reviews on file yet" in reviews and "OpenReview, ICLR, NeurIPS or ICML" in reviews
+    assert "No reviews pasted here yet" in reviews and "OpenReview, ICLR, NeurIPS or ICML" in reviews
     assert "talk, walkthrough or lecture" in soup.select_one("#videos").get_text()
     assert soup.select_one("#summary") is None
     assert "No reference list on file." in soup.select_one("#references").get_text()
