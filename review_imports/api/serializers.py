@@ -10,7 +10,9 @@ from ..models import ForumImport
 
 
 @extend_schema_serializer(
-    examples=[OpenApiExample("A forum link", request_only=True, value={"url": "https://openreview.net/forum?id=B1CEaMbR-"})]
+    examples=[
+        OpenApiExample("A forum link", request_only=True, value={"url": "https://openreview.net/forum?id=B1CEaMbR-"})
+    ]
 )
 class ForumImportCreateSerializer(serializers.Serializer):
     url = serializers.CharField(
@@ -52,6 +54,9 @@ class ForumImportSerializer(serializers.ModelSerializer):
     forum_url = serializers.CharField()
     published = serializers.BooleanField(source="is_published")
     requested_by = serializers.SerializerMethodField()
+    match_report = serializers.SerializerMethodField(
+        help_text="What was compared, and how they differ: for who asked for the import and for staff, as on its page."
+    )
     reviews = serializers.SerializerMethodField()
 
     class Meta:
@@ -95,6 +100,12 @@ class ForumImportSerializer(serializers.ModelSerializer):
         path = forum_import_api_path(forum_import)
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+    def get_match_report(self, forum_import) -> str:
+        user = self.context.get("user")
+        if user is not None and user.is_authenticated and (user.is_staff or forum_import.requested_by_id == user.id):
+            return forum_import.match_report
+        return ""
 
     def get_requested_by(self, forum_import) -> str:
         user = forum_import.requested_by
