@@ -38,10 +38,14 @@ def forum_import_new(request: HttpRequest, doi: str) -> HttpResponse:
 
 def forum_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An import's progress (the page refreshes itself while it runs) and what it brought in."""
-    forum_import = get_object_or_404(ForumImport.objects.defer("raw_notes").select_related("paper", "requested_by"), pk=pk)
+    forum_import = get_object_or_404(
+        ForumImport.objects.defer("raw_notes").select_related("paper", "requested_by"), pk=pk
+    )
     user = request.user
     may_see_all = user.is_authenticated and (user.is_staff or forum_import.requested_by_id == user.id)
-    notes = selectors.forum_import_reviews(forum_import, user=user) if forum_import.is_published or user.is_staff else []
+    notes = (
+        selectors.forum_import_reviews(forum_import, user=user) if forum_import.is_published or user.is_staff else []
+    )
     for note in notes:
         note.forum_import = forum_import
     return render(
