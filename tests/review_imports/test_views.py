@@ -144,7 +144,9 @@ def test_a_malformed_link_is_refused_with_its_reason_and_kept_in_the_field(clien
     page = soup(response)
     assert page.select_one("#id_url-error").get_text() == reason
     assert page.select_one("#error-summary a[href='#id_url']").get_text() == f"OpenReview forum link: {reason}"
-    assert page.select_one("#id_url").get("value", "") == text
+    field = page.select_one("#id_url")
+    assert field.get("value", "") == text
+    assert field.has_attr("required") and field["maxlength"] == "2000" and field["aria-invalid"] == "true"
     assert ForumImport.objects.count() == 0
 
 
