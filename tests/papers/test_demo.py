@@ -17,9 +17,10 @@ def snapshot():
 def test_load_demo_loads_real_papers(client):
     call_command("load_demo", verbosity=0)
     # 12 recorded responses make 11 papers: one OpenAlex record adds topics to a Crossref paper. The entities
-    # demo adds the 5 papers its recorded PubTator3 documents describe (built from those documents).
+    # demo adds the 5 papers its recorded PubTator3 documents describe (built from those documents), the
+    # review_imports demo the paper of its recorded OpenReview forum (built from the forum's submission).
     assert len(DEMO_SOURCES) == 12
-    assert Paper.objects.count() == 16
+    assert Paper.objects.count() == 17
     assert Paper.objects.filter(metadata_source="pubtator").count() == 5
     assert set(Paper.objects.values_list("fetch_state", flat=True)) == {"ready"}
 
@@ -61,7 +62,7 @@ def test_load_demo_keeps_user_content_and_existing_papers():
     call_command("load_demo", verbosity=0)
     review.refresh_from_db()
     assert review.paper.title == "Edited by staff"
-    assert Paper.objects.count() == 16
+    assert Paper.objects.count() == 17
 
 
 def test_demo_paper_from_the_recorded_openalex_work_keeps_its_title_italics(client):

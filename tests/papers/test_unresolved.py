@@ -154,8 +154,9 @@ def test_beat_runs_the_removal():
 def test_an_unresolved_page_costs_what_a_paper_page_costs(client, django_assert_num_queries, state):
     paper = unresolved(state, "10.5555/nobody.knows")
     # The version, the paper, the seven queries of papers' own parts (the seventh: its funders), then one query per
-    # section other apps add (reviews, videos, full text) and two for the entities section; then the cache alone.
-    with django_assert_num_queries(14):
+    # section other apps add (reviews, videos, full text, published OpenReview forums) and two for the entities
+    # section; then the cache alone.
+    with django_assert_num_queries(15):
         first = client.get(paper.get_absolute_url())
     with django_assert_num_queries(0):
         assert client.get(paper.get_absolute_url()).content == first.content
