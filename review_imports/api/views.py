@@ -5,6 +5,7 @@ from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from paperhub.api import idempotent
 from paperhub.limits import submission_limit_message
 from papers.api.views import DOI_PARAMETER
 from papers.selectors import paper_for_contribution_or_404, paper_or_404
@@ -42,6 +43,7 @@ class PaperReviewImports(generics.GenericAPIView):
         "the usual moderation (trusted members and staff at once), a mismatch waits for staff. Asking again "
         "for the same forum lands on the same import.",
     )
+    @idempotent
     def post(self, request, doi):
         paper = paper_for_contribution_or_404(doi)
         serializer = ForumImportCreateSerializer(data=request.data)

@@ -9,6 +9,7 @@ from rest_framework.test import APIRequestFactory
 from media_links.models import Video
 from paperhub.api import idempotent_response
 from papers.models import Paper
+from review_imports.models import ForumImport
 from reviews.models import Review
 from tests.api import token_client
 from tests.papers.factories import PaperFactory
@@ -47,6 +48,12 @@ ENDPOINTS = {
         {"url": "https://youtu.be/dQw4w9WgXcQ", "kind": "talk"},
         {"url": "https://vimeo.com/76979871", "kind": "talk"},
         Video.objects.count,
+    ),
+    "review-imports": (
+        f"/api/v1/papers/{DOI}/review-imports/",
+        {"url": "https://openreview.net/forum?id=B1CEaMbR-"},
+        {"url": "https://openreview.net/forum?id=HJepJh0qKX"},
+        ForumImport.objects.count,
     ),
 }
 
@@ -137,7 +144,7 @@ def test_a_repeat_while_the_first_is_still_running_is_409():
 def test_every_post_documents_the_header(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     posts = {path: ops["post"] for path, ops in schema["paths"].items() if "post" in ops}
-    assert len(posts) == 3
+    assert len(posts) == 4
     for path, operation in posts.items():
         assert "Idempotency-Key" in [p["name"] for p in operation["parameters"] if p["in"] == "header"], path
         assert {"409", "422"} <= set(operation["responses"]), path
@@ -148,6 +155,6 @@ def test_every_api_post_is_idempotent():
 
     views = [pattern.callback.view_class for pattern in api_urls.urlpatterns if hasattr(pattern.callback, "view_class")]
     posts = [view for view in views if hasattr(view, "post")]
-    assert len(posts) == 3
+    assert len(posts) == 4
     for view in posts:
         assert getattr(view.post, "idempotent", False), view
