@@ -399,9 +399,12 @@ def _replace_relations(paper: Paper, relations: list[RelationRecord] | None, *, 
     """Make the paper's relations match `relations` (None: the source said nothing, keep them), one row per kind
     and DOI, each pointing at its other version when that is here. Returns the other versions on PaperHub whose
     pages change: those a row was added or removed for, and all of them when `shown_changed`."""
-    existing = {(row.kind, row.other_doi): row for row in PaperRelation.objects.filter(paper=paper)}
+    rows = PaperRelation.objects.filter(paper=paper)
     if relations is None:
-        return {row.other_paper_id for row in existing.values() if row.other_paper_id} if shown_changed else set()
+        if not shown_changed:
+            return set()
+        return set(rows.filter(other_paper__isnull=False).values_list("other_paper_id", flat=True))
+    existing = {(row.kind, row.other_doi): row for row in rows}
     wanted = {}
     for relation in relations:
         doi = _canonical_doi_or_empty(relation.doi)
@@ -417,8 +420,8 @@ def _replace_relations(paper: Paper, relations: list[RelationRecord] | None, *, 
         for (kind, doi), other_id in wanted.items()
         if (kind, doi) not in existing
     ]
-    to_update = [existing[key] for key, other_id in wanted.items() if key in existing]
-    to_update = [row for row in to_update if row.other_paper_id != wanted[(row.kind, row.other_doi)]]
+    # A row left unlinked (its other version arrived in a transaction running beside this paper's last import).
+    to_update = [row for key, row in existing.items() if key in wanted and row.other_paper_id != wanted[key]]
     affected = {row.other_paper_id for row in gone} | {row.other_paper_id for row in to_create}
     for row in to_update:
         affected |= {row.other_paper_id, wanted[(row.kind, row.other_doi)]}

@@ -374,6 +374,16 @@ def test_an_unchanged_reimport_of_the_published_version_leaves_the_preprints_pag
     assert Paper.objects.get(doi=PREPRINT).updated_at == before
 
 
+@pytest.mark.django_db
+def test_a_row_left_unlinked_by_two_imports_at_once_is_linked_by_the_next_import(client):
+    published = published_paper()
+    services.paper_save_record(record=preprint_record())
+    # As when both imports ran in parallel transactions: neither saw the other's row.
+    PaperRelation.objects.update(other_paper=None)
+    services.paper_save_record(record=preprint_record())
+    assert PaperRelation.objects.get().other_paper == published
+
+
 # ---------------------------------------------------------------- the demo
 
 
