@@ -35,6 +35,7 @@ def anonymous_paths(site):
         "/",
         paper.get_absolute_url(),
         "/doi/10.1371/journal.pone.0033693",
+        "/doi/10.21203/rs.1.1/v2",  # a preprint: the published-version banner and the Versions line
         "/doi/10.5555/not.yet.here",
         "/search?q=protein",
         "/search?q=cell",
