@@ -359,9 +359,9 @@ def test_the_paper_pages_first_view_costs_the_same_queries_whatever_the_forums_s
     notes = many_notes(reviews=40, replies=12) if constructed else None
     forum_stored(paper=paper, user=staff, notes=notes)
     shown = 5 + 52 * constructed
-    # The version, the paper, papers' seven, then one a section: pasted reviews, videos, full text, entities (two),
-    # and the published forums with their notes (two).
-    with django_assert_num_queries(16):
+    # The version, the paper, papers' eight (the eighth: its versions), then one a section: pasted reviews, videos,
+    # full text, entities (two), and the published forums with their notes (two).
+    with django_assert_num_queries(17):
         response = client.get(paper.get_absolute_url())
     assert len(soup(response).select("#openreview article.review")) == shown
     if constructed:  # a thread twelve deep is indented at most four levels
