@@ -283,11 +283,10 @@ _LOOKUP_FAILED_RECHECK = dt.timedelta(days=1)
 _LOOKUP_SWEEP_LIMIT = 10_000
 
 
-def _known_only_by_doi(values) -> bool:
-    """A reference with a DOI but neither a title nor a printed citation (values: a dict or a Reference), or one
-    already filled from its DOI's record (which follows that record)."""
-    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
-    return bool(get("doi")) and (bool(get("lookup_fields")) or (not get("title") and not get("raw")))
+def _known_only_by_doi(values: dict) -> bool:
+    """A reference (its field values) with a DOI but neither a title nor a printed citation, or one already filled
+    from its DOI's record (which follows that record)."""
+    return bool(values["doi"]) and (bool(values["lookup_fields"]) or not (values["title"] or values["raw"]))
 
 
 def _fill_from_lookup(values: dict, lookup) -> bool:
