@@ -23,4 +23,8 @@ class MediaLinksConfig(AppConfig):
                 cached=False,
             )
         )
-        register_count(approved_paper_count(Video, name="videos", attribute="video_count", label="Approved videos."))
+        register_count(
+            approved_paper_count(
+                Video, name="videos", attribute="video_count", label="Approved videos.", nouns=("video", "videos")
+            )
+        )

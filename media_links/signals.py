@@ -10,4 +10,4 @@ from .models import Video
 
 @receiver([post_save, post_delete], sender=Video)
 def video_changed(sender, instance: Video, **kwargs) -> None:
-    papers_touch(paper_ids=[instance.paper_id])
+    papers_touch(paper_ids=[instance.paper_id], citing=True)  # citing papers' reference rows show its counts

@@ -31,7 +31,7 @@ def contributor_display_name(user) -> str:
     return strip_bidi_controls((profile and profile.display_name) or user.get_full_name() or "")
 
 
-def approved_paper_count(model, *, name: str, attribute: str, label: str, exclude=None):
+def approved_paper_count(model, *, name: str, attribute: str, label: str, nouns: tuple[str, str], exclude=None):
     """A papers.extensions.PaperCount of `model`'s approved rows per paper (reviews, videos), less `exclude` (a Q)."""
     from django.db.models import Count, Exists, OuterRef, Subquery
     from django.db.models.functions import Coalesce
@@ -42,8 +42,8 @@ def approved_paper_count(model, *, name: str, attribute: str, label: str, exclud
         rows = model.objects.filter(status=ModerationStatus.APPROVED)
         return rows.exclude(exclude) if exclude is not None else rows
 
-    def per_paper():
-        rows = approved().filter(paper=OuterRef("pk")).order_by().values("paper").annotate(n=Count("id"))
+    def per_paper(*, outer: str = "pk"):
+        rows = approved().filter(paper=OuterRef(outer)).order_by().values("paper").annotate(n=Count("id"))
         return Coalesce(Subquery(rows.values("n")[:1]), 0)
 
     return PaperCount(
@@ -53,4 +53,5 @@ def approved_paper_count(model, *, name: str, attribute: str, label: str, exclud
         per_paper=per_paper,
         exists=lambda: Exists(approved().filter(paper=OuterRef("pk"))),
         total=lambda: approved().count(),
+        nouns=nouns,
     )

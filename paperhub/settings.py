@@ -431,10 +431,27 @@ PAPERHUB_REMOVE_UNRESOLVED_AFTER_DAYS = env_int("PAPERHUB_REMOVE_UNRESOLVED_AFTE
 # Its tsvector is about 35 KB, far below PostgreSQL's 1 MB cap; tokenising it takes about 33 ms per write.
 PAPERHUB_SEARCH_BODY_MAX_CHARS = env_int("PAPERHUB_SEARCH_BODY_MAX_CHARS", 100_000)
 
+# References known only by their DOI get their title, authors, container and year from Crossref, many DOIs (from any
+# papers) per `/works?filter=doi:…` request: at most this many, and fewer when their URL would pass Crossref's
+# 4096-byte request line (papers.clients.crossref). Crossref's `rows` stops at 1000.
+REFERENCES_LOOKUP_BATCH_SIZE = env_int("REFERENCES_LOOKUP_BATCH_SIZE", 100)
+if not 1 <= REFERENCES_LOOKUP_BATCH_SIZE <= 1000:
+    raise ImproperlyConfigured(
+        "REFERENCES_LOOKUP_BATCH_SIZE must be between 1 and 1000 (the most rows Crossref answers), "
+        f"not {REFERENCES_LOOKUP_BATCH_SIZE}"
+    )
+# DOIs queued within this many seconds (a paper's whole reference list, papers imported together) share requests.
+REFERENCES_LOOKUP_WAIT_SECONDS = env_int("REFERENCES_LOOKUP_WAIT_SECONDS", 5)
+# A found record is asked again after this many days; a DOI Crossref does not know (or a failed lookup) after these.
+REFERENCES_LOOKUP_REFRESH_DAYS = env_int("REFERENCES_LOOKUP_REFRESH_DAYS", 180)
+REFERENCES_LOOKUP_UNKNOWN_DAYS = env_int("REFERENCES_LOOKUP_UNKNOWN_DAYS", 90)
+
 CELERY_BEAT_SCHEDULE = {
     "papers-refresh-stale": {"task": "papers.tasks.papers_refresh_stale", "schedule": 3600.0},
     "papers-requeue-stuck": {"task": "papers.tasks.papers_requeue_stuck", "schedule": 300.0},
     "papers-remove-unresolved": {"task": "papers.tasks.papers_remove_unresolved", "schedule": 3600.0},
+    # Cited DOIs never looked up, due again, or left running by a dead worker: queued, and a batch started.
+    "reference-lookups-sweep": {"task": "papers.tasks.reference_lookups_sweep", "schedule": 3600.0},
     # Imported OpenReview forums: each has its own next check (hours while discussed, weeks once quiet).
     "review-imports-refresh-due": {"task": "review_imports.tasks.forum_imports_refresh_due", "schedule": 900.0},
 }

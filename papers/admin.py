@@ -14,6 +14,7 @@ from .models import (
     PaperTopic,
     PaperUpdate,
     Reference,
+    ReferenceLookup,
     Subfield,
     Topic,
 )
@@ -145,11 +146,34 @@ class ReferenceAdmin(admin.ModelAdmin):
     list_filter = (("doi", admin.EmptyFieldListFilter), ("pmid", admin.EmptyFieldListFilter))
     search_fields = ("paper__doi", "doi", "pmid", "title", "raw")
     raw_id_fields = ("paper", "cited_paper")
-    readonly_fields = ("title_html",)
+    readonly_fields = ("title_html", "lookup_fields")
 
     def save_model(self, request, obj, form, change):
         _clean_title(obj, form)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ReferenceLookup)
+class ReferenceLookupAdmin(admin.ModelAdmin):
+    """What Crossref said about each cited DOI, in words ("Crossref does not know this DOI", a failure's reason)."""
+
+    list_display = ("doi", "state", "title", "detail", "upstream_status", "checked_at", "next_check_at")
+    list_filter = ("state",)
+    search_fields = ("doi", "title", "detail")
+    readonly_fields = [field.name for field in ReferenceLookup._meta.fields]
+    actions = ("look_up_again",)
+
+    def has_add_permission(self, request):
+        return False  # rows come from reference lists
+
+    @admin.action(description="Look up again now")
+    def look_up_again(self, request, queryset):
+        from . import services
+
+        dois = list(queryset.values_list("doi", flat=True))
+        queryset.update(state=ReferenceLookup.State.QUEUED)
+        services.reference_lookups_queue(dois=dois)
+        self.message_user(request, f"{len(dois)} DOI(s) queued for a Crossref lookup.")
 
 
 @admin.register(PaperUpdate)

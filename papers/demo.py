@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 
 from . import normalize, services
-from .models import Paper
+from .models import Paper, ReferenceLookup
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "upstream"
 
@@ -71,3 +71,35 @@ def demo_papers_load() -> DemoResult:
             loaded_now.add(record.doi)
             result.created.append(record.doi)
     return result
+
+
+def demo_recorded_works() -> list[normalize.WorkRecord]:
+    """Every work Crossref's recorded answers describe: the single-work recordings and the recorded work list."""
+    works = [
+        normalize.crossref_work(json.loads(path.read_text(encoding="utf-8")))
+        for path in sorted((FIXTURES / "crossref").glob("*.json"))
+    ]
+    for path in sorted((FIXTURES / "crossref" / "lists").glob("*.json")):
+        works += normalize.crossref_work_list(json.loads(path.read_text(encoding="utf-8")))
+    return works
+
+
+@dataclass
+class DemoLookups:
+    answered: int  # cited DOIs answered from a recording
+    waiting: int  # cited DOIs with no recording, left queued for the worker (online)
+    references: int  # reference rows that changed
+
+
+def demo_reference_lookups_load() -> DemoLookups:
+    """Answer the demo's cited-DOI lookups from the recorded Crossref records, offline, through the service the
+    worker uses (reference_lookups_store). Only DOIs with a recording are answered: the others stay queued for a
+    real lookup, never recorded as unknown to Crossref on the demo's word."""
+    works = {work.doi: work for work in demo_recorded_works()}
+    waiting = ReferenceLookup.objects.filter(
+        state__in=[ReferenceLookup.State.QUEUED, ReferenceLookup.State.RETRYING, ReferenceLookup.State.FAILED]
+    ).values_list("doi", flat=True)
+    cited = set(waiting)
+    answerable = sorted(cited & set(works))
+    outcome = services.reference_lookups_store(dois=answerable, works=[works[doi] for doi in answerable])
+    return DemoLookups(answered=len(answerable), waiting=len(cited) - len(answerable), references=outcome.references)

@@ -34,9 +34,12 @@ class PaperCount:
     name: str  # "reviews": the key in counts (API record, home page) and the filter `has_reviews`
     attribute: str  # the annotation on listed papers, e.g. "review_count"
     label: str  # "Approved public reviews."
-    per_paper: Callable[[], Expression]  # a correlated subquery counting for OuterRef("pk")
+    # A correlated subquery counting for the paper OuterRef(outer) names: "pk" on a paper query, "cited_paper_id" on
+    # a reference query (the page's reference rows show the cited paper's counts).
+    per_paper: Callable[..., Expression]
     exists: Callable[[], Expression]  # Exists(...) for OuterRef("pk"), for the has_<name> filter
     total: Callable[[], int]  # for the home page
+    nouns: tuple[str, ...] = ()  # ("review", "reviews"): how a reference row names it; () leaves it off the row
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,9 @@ def counts() -> list[PaperCount]:
     return list(_counts.values())
 
 
-def count_annotations() -> dict[str, Expression]:
-    return {count.attribute: count.per_paper() for count in counts()}
+def count_annotations(*, outer: str = "pk", prefix: str = "") -> dict[str, Expression]:
+    """Each count as an annotation named `prefix` + its attribute, counting for the paper OuterRef(outer) names."""
+    return {prefix + count.attribute: count.per_paper(outer=outer) for count in counts()}
 
 
 def register_demo(name: str, loader: Callable[[], list[str]]) -> None:

@@ -482,6 +482,11 @@ class Reference(models.Model):
         related_name="citations",
         help_text="The cited paper, when it is on PaperHub.",
     )
+    # Which of the fields above came from the cited DOI's own Crossref record (ReferenceLookup) rather than from the
+    # citing paper's deposit: those, and only those, follow that record when it changes.
+    lookup_fields = models.JSONField(
+        default=list, blank=True, help_text="Fields filled from the cited work's Crossref record (ReferenceLookup)."
+    )
 
     class Meta:
         ordering = ["paper", "position"]
@@ -490,6 +495,10 @@ class Reference(models.Model):
             models.CheckConstraint(condition=Q(position__gte=1), name="reference_position_positive"),
             models.CheckConstraint(condition=Q(doi="") | Q(doi=Lower("doi")), name="reference_doi_lowercase"),
             models.CheckConstraint(condition=~Q(cited_paper=F("paper")), name="reference_not_self"),
+        ]
+        indexes = [
+            # References known only by their DOI: what the Crossref lookups look for (papers.services).
+            models.Index(fields=["doi"], condition=Q(title="", raw="") & ~Q(doi=""), name="reference_doi_only"),
         ]
 
     def __str__(self) -> str:
@@ -529,6 +538,74 @@ class Reference(models.Model):
     @property
     def pubmed_url(self) -> str:
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def cited_counts(self) -> list[str]:
+        """The cited paper's own counts ("2 reviews", "1 video"), from the `cited_<attribute>` annotations the page's
+        selector adds (papers.extensions); empty without them, or when every count is 0."""
+        from . import extensions  # extensions is read at render time, after every app registered its counts
+
+        shown = []
+        for count in extensions.counts():
+            number = getattr(self, f"cited_{count.attribute}", 0) or 0
+            if number and count.nouns:
+                shown.append(f"{number} {count.nouns[0] if number == 1 else count.nouns[1]}")
+        return shown
+
+
+class LookupState(models.TextChoices):
+    QUEUED = "queued", "Waiting to be looked up"
+    RUNNING = "running", "Being looked up"
+    FOUND = "found", "Found"
+    UNKNOWN = "unknown", "Not known to Crossref"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Lookup failed"
+
+
+class ReferenceLookup(models.Model):
+    """What Crossref says about one cited DOI, shared by every reference that cites it (one row per DOI).
+
+    A reference known only by its DOI (no title, no printed citation) gets its title, authors, container and year
+    from here; the values are copied onto the Reference rows (Reference.lookup_fields names them), and kept here so a
+    re-import of the citing paper, which rewrites its references from its deposit, finds them again without asking.
+    """
+
+    State = LookupState
+
+    doi = models.CharField("DOI", max_length=doi_lib.MAX_DOI_LENGTH, unique=True)
+    state = models.CharField(max_length=10, choices=LookupState.choices, default=LookupState.QUEUED)
+    title = models.TextField(blank=True)
+    title_html = models.TextField(blank=True, help_text="The title's inline markup, cleaned by papers.markup.")
+    authors = models.TextField(blank=True)
+    journal = models.TextField(blank=True, help_text="Journal, book or proceedings.")
+    year = models.CharField(max_length=20, blank=True)
+    volume = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    detail = models.TextField(blank=True, help_text="The outcome in words.")
+    upstream_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Crossref's HTTP status.")
+    checked_at = models.DateTimeField(null=True, blank=True, help_text="When Crossref last answered about it.")
+    next_check_at = models.DateTimeField(null=True, blank=True, help_text="When beat asks again.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["doi"]
+        constraints = [
+            models.CheckConstraint(condition=Q(doi=Lower("doi")), name="referencelookup_doi_lowercase"),
+            models.CheckConstraint(condition=Q(state__in=LookupState.values), name="referencelookup_state_valid"),
+        ]
+        indexes = [
+            # Claims take the oldest queued rows; beat finds the rows due again.
+            models.Index(fields=["state", "updated_at"], name="referencelookup_claim"),
+            models.Index(fields=["next_check_at"], name="referencelookup_next_check"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doi}: {self.get_state_display()}"
+
+    @property
+    def doi_url(self) -> str:
+        return doi_lib.doi_url(self.doi)
 
 
 class TaxonomyNode(models.Model):

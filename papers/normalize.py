@@ -386,6 +386,61 @@ def _add_relation(found: list[RelationRecord], kind: str, value: Any, own_doi: s
         found.append(RelationRecord(kind=kind, doi=other))
 
 
+def crossref_work_list(payload: Any) -> list[WorkRecord]:
+    """Map Crossref's `GET /works?filter=…` body (message-type work-list): one WorkRecord per usable item.
+
+    An item without a valid DOI is left out (there is nothing to match it to); an answer that is not a work list
+    at all raises UnusableRecord, so that nobody reads "not in Crossref" into a broken answer.
+    """
+    if not isinstance(payload, dict) or payload.get("message-type", "work-list") != "work-list":
+        raise UnusableRecord("Crossref's answer is not a list of works.")
+    message = payload.get("message")
+    items = message.get("items") if isinstance(message, dict) else None
+    if not isinstance(items, list):
+        raise UnusableRecord("Crossref's list of works has no items.")
+    works = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        try:
+            works.append(crossref_work(item))
+        except UnusableRecord:
+            continue
+    return works
+
+
+# A cited work's authors as reference lists print them: "Silva CR, Airoldi C, Collins KE"; longer lists are cut to
+# the first three and "et al.", as Vancouver style does beyond six.
+_CITED_AUTHORS_SHOWN = 6
+
+
+def cited_work(work: WorkRecord) -> ReferenceRecord:
+    """What a reference to `work` shows, taken from the work's own record: authors, title, container, year,
+    volume and pages (the DOI is the work's)."""
+    names = [_cited_author_name(a) for a in work.authors]
+    names = [n for n in names if n]
+    if len(names) > _CITED_AUTHORS_SHOWN:
+        names = [*names[:3], "et al."]
+    return ReferenceRecord(
+        authors=", ".join(names),
+        title=work.title,
+        title_html=work.title_html,
+        journal=work.container_title,
+        year=str(work.published_date.year) if work.published_date else "",
+        volume=work.volume[:50],
+        pages=work.pages[:50],
+        doi=work.doi,
+    )
+
+
+def _cited_author_name(author: AuthorRecord) -> str:
+    """Family name and initials ("Silva CR" for César R. Silva), or a group's name as given."""
+    if not author.family_name:
+        return author.literal_name or author.given_name
+    initials = "".join(part[0].upper() for part in re.split(r"[\s.\-]+", author.given_name) if part)
+    return f"{author.family_name} {initials}".strip()
+
+
 def _crossref_author(data: dict) -> AuthorRecord:
     given = markup_to_text(data.get("given", ""))
     family = markup_to_text(data.get("family", ""))

@@ -65,8 +65,10 @@ def paper_get_for_page(*, doi: str) -> Paper | None:
             Prefetch("authorships", queryset=Authorship.objects.select_related("author").order_by("position")),
             Prefetch(
                 "references",
+                # The cited paper's own counts (reviews, videos …) come as subqueries of this same query.
                 queryset=Reference.objects.select_related("cited_paper")
                 .only(*_REFERENCE_COLUMNS, "cited_paper__doi", "cited_paper__title")
+                .annotate(**extensions.count_annotations(outer="cited_paper_id", prefix="cited_"))
                 .order_by("position"),
             ),
             Prefetch(

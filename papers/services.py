@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound, UpstreamUnavailable
@@ -30,6 +30,7 @@ from .models import (
     PaperTopic,
     PaperUpdate,
     Reference,
+    ReferenceLookup,
     Subfield,
     Topic,
 )
@@ -40,6 +41,7 @@ from .normalize import (
     TopicRecord,
     UnusableRecord,
     WorkRecord,
+    cited_work,
     merge_funding,
 )
 
@@ -233,7 +235,19 @@ def _get_or_create_current(model, lookup: dict, values: dict):
     return row
 
 
-_REFERENCE_FIELDS = ("raw", "authors", "title", "title_html", "journal", "year", "volume", "pages", "doi", "pmid")
+_REFERENCE_FIELDS = (
+    "raw",
+    "authors",
+    "title",
+    "title_html",
+    "journal",
+    "year",
+    "volume",
+    "pages",
+    "doi",
+    "pmid",
+    "lookup_fields",
+)
 
 
 def _replace_references(paper: Paper, record: WorkRecord) -> None:
@@ -245,16 +259,246 @@ def _replace_reference_rows(paper: Paper, references) -> None:
     existing = {r.position: r for r in Reference.objects.filter(paper=paper)}
     rows = {}
     for position, ref in enumerate(references, start=1):
-        values = {name: getattr(ref, name) for name in _REFERENCE_FIELDS}
+        values = {name: getattr(ref, name) for name in _REFERENCE_FIELDS if name != "lookup_fields"}
+        values["lookup_fields"] = []
         if values["doi"] == paper.doi:
             values["doi"] = ""  # a paper does not cite itself; the database forbids it too
         rows[position] = values
+    # A reference known only by its DOI reads as one with what Crossref said about that DOI, asked once for every
+    # paper citing it: the answer already here fills it now, the others are queued for a batch.
+    bare = {values["doi"] for values in rows.values() if _known_only_by_doi(values)}
+    lookups = {row.doi: row for row in ReferenceLookup.objects.filter(doi__in=bare)} if bare else {}
+    for values in rows.values():
+        found = lookups.get(values["doi"])
+        if found is not None and found.state == ReferenceLookup.State.FOUND and _known_only_by_doi(values):
+            _fill_from_lookup(values, found)
     to_create, to_update = _reconcile(
         existing, rows, lambda position, values: Reference(paper=paper, position=position, **values)
     )
     Reference.objects.bulk_update(to_update, _REFERENCE_FIELDS)
     Reference.objects.bulk_create(to_create)
     Reference.objects.filter(paper=paper, position__gt=len(references)).delete()
+    reference_lookups_queue(dois=bare, known=lookups)
+
+
+# ---------------------------------------------------------------- references known only by their DOI
+
+# What a cited DOI's Crossref record gives a reference that lacks it (title and title_html go together).
+LOOKUP_FIELDS = ("title", "title_html", "authors", "journal", "year", "volume", "pages")
+_LOOKUP_FAILED_RECHECK = dt.timedelta(days=1)
+_LOOKUP_SWEEP_LIMIT = 10_000
+
+
+def _known_only_by_doi(values: dict) -> bool:
+    """A reference (its field values) with a DOI but neither a title nor a printed citation, or one already filled
+    from its DOI's record (which follows that record)."""
+    return bool(values["doi"]) and (bool(values["lookup_fields"]) or not (values["title"] or values["raw"]))
+
+
+def _fill_from_lookup(values: dict, lookup) -> bool:
+    """Fill `values` (a reference's fields and its lookup_fields) from `lookup` (a ReferenceLookup or a
+    ReferenceRecord): fields the deposit left empty, and those an earlier lookup filled; True if any changed.
+
+    What the citing paper's deposit gave (an author, a year without a title) is kept as deposited.
+    """
+    filled = set(values.get("lookup_fields") or [])
+    changed = False
+    for name in LOOKUP_FIELDS:
+        if name not in filled and values.get(name):
+            continue  # the deposit's own
+        wanted = getattr(lookup, name)
+        if values.get(name) != wanted:
+            values[name], changed = wanted, True
+        if wanted:
+            filled.add(name)
+        else:
+            filled.discard(name)
+    ordered = [name for name in LOOKUP_FIELDS if name in filled]
+    if values.get("lookup_fields") != ordered:
+        values["lookup_fields"], changed = ordered, True
+    return changed
+
+
+def reference_lookups_queue(*, dois: Iterable[str], known: dict | None = None) -> int:
+    """Make sure each cited DOI has a lookup row, new ones queued, and a batch asks Crossref soon (on commit).
+
+    `known` maps DOIs to their rows when the caller has read them already. Returns how many rows were added.
+    """
+    dois = {doi for doi in dois if doi}
+    if not dois:
+        return 0
+    if known is None:
+        known = {row.doi: row for row in ReferenceLookup.objects.filter(doi__in=dois)}
+    new = sorted(dois - set(known))
+    ReferenceLookup.objects.bulk_create([ReferenceLookup(doi=doi) for doi in new], ignore_conflicts=True)
+    waiting = (ReferenceLookup.State.QUEUED, ReferenceLookup.State.RETRYING)
+    if new or any(known[doi].state in waiting for doi in dois & set(known)):
+        _queue_reference_lookups()
+    return len(new)
+
+
+def _queue_reference_lookups() -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.reference_lookups_request.delay())
+
+
+def reference_lookups_claim_batch(*, limit: int | None = None) -> list[str]:
+    """Mark the oldest queued (or retrying) lookups running and return their DOIs: as many as one Crossref list
+    request holds, up to `limit` (REFERENCES_LOOKUP_BATCH_SIZE). Rows another worker holds are skipped (SKIP
+    LOCKED), so two workers never take the same DOI; rows left running by a dead worker are taken again after
+    PAPERHUB_STUCK_AFTER_MINUTES. A DOI with a comma goes alone (crossref.can_list)."""
+    limit = limit or settings.REFERENCES_LOOKUP_BATCH_SIZE
+    stuck = timezone.now() - dt.timedelta(minutes=settings.PAPERHUB_STUCK_AFTER_MINUTES)
+    waiting = [ReferenceLookup.State.QUEUED, ReferenceLookup.State.RETRYING]
+    with transaction.atomic():
+        rows = list(
+            ReferenceLookup.objects.select_for_update(skip_locked=True)
+            .filter(Q(state__in=waiting) | Q(state=ReferenceLookup.State.RUNNING, updated_at__lt=stuck))
+            .order_by("updated_at", "id")
+            .values_list("id", "doi")[:limit]
+        )
+        if not rows:
+            return []
+        if not crossref.can_list(rows[0][1]):
+            batch = rows[:1]
+        else:
+            listable = [row for row in rows if crossref.can_list(row[1])]
+            batch = listable[: crossref.dois_per_request([doi for _, doi in listable])]
+        ReferenceLookup.objects.filter(id__in=[row_id for row_id, _ in batch]).update(
+            state=ReferenceLookup.State.RUNNING, updated_at=timezone.now()
+        )
+    return [doi for _, doi in batch]
+
+
+def reference_lookups_more_queued() -> bool:
+    """Queued DOIs left for another batch; those retrying wait for their own task's retry (its backoff)."""
+    return ReferenceLookup.objects.filter(state=ReferenceLookup.State.QUEUED).exists()
+
+
+def reference_lookups_fetch(*, dois: list[str]) -> LookupOutcome:
+    """Ask Crossref about `dois` in one request and store the answer (see reference_lookups_store)."""
+    if len(dois) == 1 and not crossref.can_list(dois[0]):
+        try:
+            works = [crossref.get_work(dois[0])]
+        except UpstreamNotFound:
+            works = []
+    else:
+        works = crossref.get_works(dois)
+    return reference_lookups_store(dois=dois, works=works)
+
+
+@dataclass
+class LookupOutcome:
+    found: int = 0
+    unknown: int = 0
+    references: int = 0  # reference rows that changed
+
+
+@transaction.atomic
+def reference_lookups_store(*, dois: Iterable[str], works: list[WorkRecord]) -> LookupOutcome:
+    """Record what Crossref answered about `dois` (`works`, its records of some of them) and copy it onto every
+    reference citing them, in bulk. A DOI without a record is recorded as unknown and asked again only after
+    REFERENCES_LOOKUP_UNKNOWN_DAYS; a found one after REFERENCES_LOOKUP_REFRESH_DAYS. Safe to run again."""
+    asked = {doi_lib.normalize_doi(doi) for doi in dois}
+    records = {record.doi: record for record in map(cited_work, works) if record.doi in asked}
+    strip_bidi_controls_in(list(records.values()))
+    now = timezone.now()
+    # Rows are normally there (claimed); a caller with its own answers (the demo) may name DOIs that are not.
+    ReferenceLookup.objects.bulk_create([ReferenceLookup(doi=doi) for doi in sorted(asked)], ignore_conflicts=True)
+    rows = {row.doi: row for row in ReferenceLookup.objects.select_for_update().filter(doi__in=asked)}
+    for doi, row in rows.items():
+        record = records.get(doi)
+        if record is not None:
+            for name in LOOKUP_FIELDS:
+                max_length = ReferenceLookup._meta.get_field(name).max_length
+                value = getattr(record, name)
+                setattr(row, name, value[:max_length] if max_length else value)
+            row.state, row.detail = ReferenceLookup.State.FOUND, "Found in Crossref."
+            row.next_check_at = now + dt.timedelta(days=settings.REFERENCES_LOOKUP_REFRESH_DAYS)
+        else:
+            row.state, row.detail = ReferenceLookup.State.UNKNOWN, "Crossref does not know this DOI."
+            row.next_check_at = now + dt.timedelta(days=settings.REFERENCES_LOOKUP_UNKNOWN_DAYS)
+        row.upstream_status, row.checked_at, row.updated_at = 200, now, now
+    ReferenceLookup.objects.bulk_update(
+        rows.values(),
+        [*LOOKUP_FIELDS, "state", "detail", "next_check_at", "upstream_status", "checked_at", "updated_at"],
+        batch_size=1000,
+    )
+    found = {doi: row for doi, row in rows.items() if row.state == ReferenceLookup.State.FOUND}
+    changed = _references_fill(found)
+    return LookupOutcome(found=len(found), unknown=len(rows) - len(found), references=changed)
+
+
+def _references_fill(lookups: dict[str, ReferenceLookup]) -> int:
+    """Copy found records onto the references citing them (known only by their DOI, or filled before)."""
+    if not lookups:
+        return 0
+    candidates = (
+        Reference.objects.filter(doi__in=list(lookups))
+        .filter(Q(title="", raw="") | ~Q(lookup_fields=[]))
+        .only("id", "paper_id", "doi", "raw", "lookup_fields", *LOOKUP_FIELDS)
+    )
+    changed = []
+    for reference in candidates:
+        values = {name: getattr(reference, name) for name in (*LOOKUP_FIELDS, "lookup_fields")}
+        if _fill_from_lookup(values, lookups[reference.doi]):
+            for name, value in values.items():
+                setattr(reference, name, value)
+            changed.append(reference)
+    Reference.objects.bulk_update(changed, [*LOOKUP_FIELDS, "lookup_fields"], batch_size=1000)
+    papers_touch(paper_ids={reference.paper_id for reference in changed})
+    return len(changed)
+
+
+def reference_lookups_note_retry(*, dois: list[str], reason: str) -> None:
+    ReferenceLookup.objects.filter(doi__in=dois).update(
+        state=ReferenceLookup.State.RETRYING, detail=reason[:2000], updated_at=timezone.now()
+    )
+
+
+def reference_lookups_mark_failed(*, dois: list[str], reason: str) -> None:
+    """A lookup that cannot succeed now (garbage from Crossref, too many outages): said in words, tried again by
+    beat the next day. The references keep what they had, their DOI link first of all."""
+    now = timezone.now()
+    ReferenceLookup.objects.filter(doi__in=dois).update(
+        state=ReferenceLookup.State.FAILED,
+        detail=reason[:2000],
+        checked_at=now,
+        next_check_at=now + _LOOKUP_FAILED_RECHECK,
+        updated_at=now,
+    )
+
+
+def reference_lookups_sweep(*, limit: int = _LOOKUP_SWEEP_LIMIT) -> int:
+    """Beat's pass: queue cited DOIs that have no lookup yet (references stored before lookups existed), those
+    due again and still cited, and those a dead worker left running; a batch then starts. Returns how many."""
+    now = timezone.now()
+    never = list(
+        Reference.objects.filter(title="", raw="")
+        .exclude(doi="")
+        .exclude(doi__in=ReferenceLookup.objects.values("doi"))
+        .order_by()  # DISTINCT over the DOI alone, not the default ordering's columns too
+        .values_list("doi", flat=True)
+        .distinct()[:limit]
+    )
+    added = reference_lookups_queue(dois=never, known={})
+    stuck = now - dt.timedelta(minutes=settings.PAPERHUB_STUCK_AFTER_MINUTES)
+    again = list(
+        ReferenceLookup.objects.filter(
+            Q(
+                state__in=[ReferenceLookup.State.FOUND, ReferenceLookup.State.UNKNOWN, ReferenceLookup.State.FAILED],
+                next_check_at__lte=now,
+            )
+            | Q(state__in=[ReferenceLookup.State.RUNNING, ReferenceLookup.State.RETRYING], updated_at__lt=stuck)
+        )
+        .filter(Exists(Reference.objects.filter(doi=OuterRef("doi"))))
+        .values_list("id", flat=True)[:limit]
+    )
+    ReferenceLookup.objects.filter(id__in=again).update(state=ReferenceLookup.State.QUEUED, updated_at=now)
+    if again:
+        _queue_reference_lookups()
+    return added + len(again)
 
 
 def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord]) -> None:
@@ -490,9 +734,21 @@ def bounded_body_text(text: str, *, limit: int) -> str:
     return cut if " " in words[:limit] else words[:limit]  # one word longer than the limit: cut inside it
 
 
-def papers_touch(*, paper_ids) -> None:
-    """Mark papers as changed: their cached page fragments and API ETags follow `updated_at`."""
+def papers_touch(*, paper_ids, citing: bool = False) -> None:
+    """Mark papers as changed: their cached page fragments and API ETags follow `updated_at`.
+
+    `citing` marks the papers whose reference lists cite them too: a change to what those rows show of the cited
+    paper (its review and video counts) must reach their cached pages.
+    """
     ids = list(paper_ids)
+    if ids and citing:
+        # The papers and those citing them, with their DOIs, in one query: papers_changed then needs none.
+        cited_by = Reference.objects.filter(cited_paper_id__in=ids).values("paper_id")
+        rows = list(Paper.objects.filter(Q(id__in=ids) | Q(id__in=cited_by)).values_list("id", "doi"))
+        ids, dois = [row[0] for row in rows], [row[1] for row in rows]
+        Paper.objects.filter(id__in=ids).update(updated_at=timezone.now())
+        versions.papers_changed(dois=dois)
+        return
     if ids:
         Paper.objects.filter(id__in=ids).update(updated_at=timezone.now())
         versions.papers_changed(paper_ids=ids)

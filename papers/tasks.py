@@ -6,6 +6,7 @@ import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound
 from paperhub.retries import task_outcome
@@ -83,3 +84,41 @@ def papers_remove_unresolved() -> int:
 def enrichments_recheck() -> int:
     """Each enrichment's rows whose re-check time has come (or whose task was lost) go again."""
     return enrichments.enrichments_recheck_due()
+
+
+_LOOKUPS_SCHEDULED = "reference-lookups:batch-scheduled"
+
+
+@shared_task
+def reference_lookups_request() -> None:
+    """Cited DOIs are queued: make sure a batch runs soon. DOIs queued within REFERENCES_LOOKUP_WAIT_SECONDS (a
+    paper's whole reference list, papers imported together) share its Crossref request."""
+    wait = settings.REFERENCES_LOOKUP_WAIT_SECONDS
+    if cache.add(_LOOKUPS_SCHEDULED, 1, timeout=wait + 1):  # one batch scheduled at a time, across all workers
+        reference_lookups_fetch_batch.apply_async(countdown=wait)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def reference_lookups_fetch_batch(self) -> int:
+    """Claim a batch of distinct queued DOIs (from any papers), ask Crossref once, store the answer on every
+    reference citing them. A retry (429, 5xx, timeout) claims again: the DOIs it left `retrying` among them."""
+    cache.delete(_LOOKUPS_SCHEDULED)
+    dois = services.reference_lookups_claim_batch()
+    if not dois:
+        return 0
+    with task_outcome(
+        self,
+        give_up=lambda reason: services.reference_lookups_mark_failed(dois=dois, reason=reason),
+        note=lambda reason: services.reference_lookups_note_retry(dois=dois, reason=reason),
+        permanent=(UpstreamBadResponse, UpstreamNotFound, UnusableRecord),
+    ):
+        services.reference_lookups_fetch(dois=dois)
+    if services.reference_lookups_more_queued():
+        reference_lookups_fetch_batch.delay()
+    return len(dois)
+
+
+@shared_task
+def reference_lookups_sweep() -> int:
+    """Beat: cited DOIs never looked up, due again, or left running by a dead worker are queued."""
+    return services.reference_lookups_sweep()

@@ -284,7 +284,8 @@ def forum_import_store(
     shown_before = _shown(forum_import)
     _record_forum(forum_import, forum=forum, raw_notes=raw_notes, api_version=api_version, now=now, result=result)
     if result.changed or published_now or _shown(forum_import) != shown_before:
-        papers_touch(paper_ids=[paper.id])  # the page's cached block and the API record follow
+        # The page's cached block and the API record follow, and citing papers' rows showing its review count.
+        papers_touch(paper_ids=[paper.id], citing=True)
     return result
 
 
@@ -529,7 +530,7 @@ def forum_import_approve(*, forum_import: ForumImport, moderator) -> ForumImport
     _forum_reviews(forum_import).filter(status=ModerationStatus.PENDING).update(
         status=ModerationStatus.APPROVED, published_at=now, moderated_by=moderator, moderated_at=now, updated_at=now
     )
-    papers_touch(paper_ids=[forum_import.paper_id])
+    papers_touch(paper_ids=[forum_import.paper_id], citing=True)
     return forum_import
 
 
@@ -550,5 +551,5 @@ def forum_import_reject(*, forum_import: ForumImport, moderator, reason: str) ->
         moderated_at=now,
         updated_at=now,
     )
-    papers_touch(paper_ids=[forum_import.paper_id])
+    papers_touch(paper_ids=[forum_import.paper_id], citing=True)
     return forum_import

@@ -25,6 +25,7 @@ class ReviewsConfig(AppConfig):
                 name="reviews",
                 attribute="review_count",
                 label="Approved public reviews (decisions, comments and authors' replies not counted).",
+                nouns=("review", "reviews"),
                 exclude=Q(kind__in=NOT_COUNTED_AS_REVIEWS),
             )
         )

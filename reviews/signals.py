@@ -16,7 +16,7 @@ from .services import reviews_sync_from_journal
 
 @receiver([post_save, post_delete], sender=Review)
 def review_changed(sender, instance: Review, **kwargs) -> None:
-    papers_touch(paper_ids=[instance.paper_id])
+    papers_touch(paper_ids=[instance.paper_id], citing=True)  # citing papers' reference rows show its counts
 
 
 @receiver(journal_reviews_found, dispatch_uid="reviews.journal_reviews_found")

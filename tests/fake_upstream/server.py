@@ -2,6 +2,14 @@
 
 Served paths mirror the real APIs under one prefix per service, so the app's clients append the same paths:
   /crossref/works/{doi}        -> papers/fixtures/upstream/crossref/*.json, by the DOI inside each file
+  /crossref/works?filter=doi:A,doi:B&rows=N -> a work list of the recorded records of the DOIs asked for: the
+      recorded list crossref/lists/works-list-rows2-work-list.json verbatim when exactly its two DOIs are asked for,
+      else a CONSTRUCTED list (envelope modelled on that file's, ours) holding, in the order asked, the `message` of
+      each single-work recording and the items of the recorded list; `select` is not applied. DOIs without a recording
+      are left out, as Crossref leaves out DOIs it does not know. A filter other than `doi:` gets a 400 (empty body:
+      no such answer was recorded). Scripts and calls for these lists use the service name "crossref-list", so a
+      reference lookup running late in a worker never takes a failure scripted for an import, nor shows among its
+      calls.
   /datacite/dois/{doi}         -> datacite/*.json
   /openalex/works/doi:{doi}    -> openalex/*.json
   /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for
@@ -76,6 +84,7 @@ _TEMPLATE_MARK = "@@TEMPLATE-DOI@@"
 # The derived Semantic Scholar files hold no DOI; each was requested by this one (PROVENANCE.md).
 S2_RECORDED = {"10.1093/mind/lix.236.433": "graph-v1-paper-tldr-derived-10.1093_mind_lix.236.433.json"}
 OPENREVIEW_PASSWORD = "fake-openreview-password"
+CROSSREF_LIST = "lists/works-list-rows2-work-list.json"  # the one recorded Crossref work list (GET /works?rows=2)
 
 
 @dataclass
@@ -179,6 +188,14 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
 
+def _crossref_items(singles: dict[str, Path], recorded_list: dict) -> dict[str, dict]:
+    """Every recorded Crossref work by DOI: the single-work recordings' messages and the recorded list's items."""
+    items = {doi: json.loads(path.read_text(encoding="utf-8"))["message"] for doi, path in singles.items()}
+    for item in recorded_list["message"]["items"]:
+        items[item["DOI"].lower()] = item
+    return items
+
+
 def _pmcid_index() -> dict[str, Path]:
     index = {}
     for path in sorted((FIXTURES / "europepmc").glob("fulltextxml-*.xml")):
@@ -215,6 +232,8 @@ def _index(folder: str, doi_of) -> dict[str, Path]:
 class FakeUpstream:
     def __init__(self, port: int = 0) -> None:
         self.crossref = _index("crossref", lambda d: d["message"]["DOI"])
+        self.crossref_list = (FIXTURES / "crossref" / CROSSREF_LIST).read_bytes()
+        self.crossref_items = _crossref_items(self.crossref, json.loads(self.crossref_list))
         self.datacite = _index("datacite", lambda d: d["data"]["attributes"]["doi"])
         self.openalex = _index("openalex", lambda d: d["doi"])
         self.idconv = [json.loads(p.read_text()) for p in sorted((FIXTURES / "ncbi").glob("idconv-*.json"))]
@@ -371,6 +390,8 @@ class FakeUpstream:
             body = self._templated(service, unquote(rest.removeprefix(prefix)).lower())
             if body is not None:
                 return 200, body, "application/json"
+        if service == "crossref-list":
+            return self._crossref_works_list(query)
         if service == "crossref" and rest.startswith("works/"):
             path = self.crossref.get(unquote(rest.removeprefix("works/")).lower())
             if path is None:
@@ -398,6 +419,33 @@ class FakeUpstream:
         if path is None:
             return 404, b"", "text/plain"
         return 200, path.read_bytes(), "application/json"
+
+    def _crossref_works_list(self, query: dict) -> tuple[int, bytes, str]:
+        filters = [f for f in query.get("filter", [""])[0].split(",") if f]
+        if not filters or not all(f.startswith("doi:") for f in filters):
+            return 400, b"", "text/plain"
+        dois = list(dict.fromkeys(f.removeprefix("doi:").lower() for f in filters))
+        recorded = json.loads(self.crossref_list)
+        if sorted(dois) == sorted(item["DOI"].lower() for item in recorded["message"]["items"]):
+            return 200, self.crossref_list, "application/json"
+        try:
+            rows = int(query.get("rows", ["20"])[0])
+        except ValueError:
+            return 400, b"", "text/plain"
+        items = [self.crossref_items[doi] for doi in dois if doi in self.crossref_items][:rows]
+        envelope = {  # CONSTRUCTED, modelled on the recorded list's envelope (PROVENANCE.md)
+            "status": "ok",
+            "message-type": "work-list",
+            "message-version": "1.0.0",
+            "message": {
+                "facets": {},
+                "total-results": len(items),
+                "items": items,
+                "items-per-page": rows,
+                "query": {"start-index": 0, "search-terms": None},
+            },
+        }
+        return 200, json.dumps(envelope, ensure_ascii=False).encode(), "application/json"
 
     @staticmethod
     def etag(body: bytes) -> str:
@@ -487,6 +535,8 @@ class FakeUpstream:
             def do_GET(self):
                 parts = urlsplit(self.path)
                 service, _, rest = parts.path.lstrip("/").partition("/")
+                if service == "crossref" and rest == "works":
+                    service = "crossref-list"  # scripted and counted apart (see the module's docstring)
                 query = parse_qs(parts.query)
                 self.request_record = Request(service, rest, query, dict(self.headers))
                 with fake._lock:
@@ -516,7 +566,8 @@ class FakeUpstream:
                     body = body[: len(body) // 2]
                 if isinstance(behaviour, Drip):
                     return self._send_drip(body, behaviour.interval)
-                headers = {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"} if service == "crossref" else {}
+                crossref = service in ("crossref", "crossref-list")
+                headers = {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"} if crossref else {}
                 if service == "europepmc" and status == 200:
                     headers["ETag"] = fake.etag(body)
                     if headers["ETag"] in self.headers.get("If-None-Match", ""):

@@ -66,3 +66,20 @@ def test_staff_see_each_enrichment_in_words_and_can_check_one_again(client):
     assert "1 enrichment(s) queued." in response.content.decode()
     row.refresh_from_db()
     assert (row.state, row.input_key) == ("queued", "PMC3258128")
+
+
+def test_staff_see_each_cited_doi_lookup_in_words_and_can_ask_again(client):
+    from papers.models import ReferenceLookup
+
+    row = ReferenceLookup.objects.create(
+        doi="10.5555/never.recorded", state="unknown", detail="Crossref does not know this DOI.", upstream_status=200
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    listing = client.get("/admin/papers/referencelookup/?state__exact=unknown").content.decode()
+    assert "10.5555/never.recorded" in listing and "Crossref does not know this DOI." in listing
+    response = client.post(
+        "/admin/papers/referencelookup/", {"action": "look_up_again", "_selected_action": [row.id]}, follow=True
+    )
+    assert "1 DOI(s) queued for a Crossref lookup." in response.content.decode()
+    row.refresh_from_db()
+    assert row.state == "queued"

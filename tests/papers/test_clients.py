@@ -143,3 +143,38 @@ def test_unasked_for_304_is_unexpected(fake_upstream):
     fake_upstream.script("crossref", Fail(304))
     with pytest.raises(http.UpstreamBadResponse, match=re.escape("unexpected answer (304)")):
         crossref.get_work(PONE)
+
+
+CHROMA, BCHM = "10.1016/j.chroma.2008.01.017", "10.1515/bchm2.1969.350.2.1437"
+
+
+def test_crossref_works_asks_for_many_dois_in_one_request(fake_upstream, settings):
+    settings.PAPERHUB_CONTACT_EMAIL = "team@paperhub.example"
+    works = crossref.get_works([CHROMA, BCHM])
+    assert [w.doi for w in works] == [CHROMA, BCHM]
+    [call] = fake_upstream.calls("crossref-list")  # answered with the recorded list, verbatim
+    assert call.path == "works"
+    assert call.query["filter"] == [f"doi:{CHROMA},doi:{BCHM}"] and call.query["rows"] == ["2"]
+    assert call.query["mailto"] == ["team@paperhub.example"]
+
+
+def test_a_list_request_stays_within_crossrefs_request_line(settings):
+    settings.PAPERHUB_CONTACT_EMAIL = "team@paperhub.example"
+    dois = [f"10.5555/paperhub.lookup.{n:05d}" for n in range(1500)]
+    fitting = crossref.dois_per_request(dois)
+    assert len(crossref._works_url(dois[:fitting]).raw_path) <= crossref.MAX_REQUEST_TARGET_BYTES
+    assert len(crossref._works_url(dois[: fitting + 1]).raw_path) > crossref.MAX_REQUEST_TARGET_BYTES
+    with pytest.raises(ValueError, match="do not fit one Crossref list request"):
+        crossref.get_works(dois[: fitting + 1])
+
+
+def test_a_list_request_asks_for_at_most_1000_rows(monkeypatch):
+    monkeypatch.setattr(crossref, "MAX_REQUEST_TARGET_BYTES", 10**6)
+    assert crossref.dois_per_request([f"10.5555/{n}" for n in range(1500)]) == 1000
+
+
+def test_a_doi_with_a_comma_is_never_put_in_a_list():
+    comma = "10.1002/(sici)1097-4636(199706)35:4<481::aid-jbm8>3.0.co;2-h,x"
+    assert not crossref.can_list(comma)
+    assert crossref.dois_per_request([comma, CHROMA]) == 0
+    assert crossref.dois_per_request([CHROMA, comma]) == 1

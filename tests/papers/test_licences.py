@@ -23,6 +23,7 @@ IN_SAMPLES = {
     "http://creativecommons.org/licenses/by-nc/3.0": "CC BY-NC 3.0",
     "https://creativecommons.org/publicdomain/zero/1.0/legalcode": "CC0 1.0",
     "https://www.springer.com/tdm": "Springer text-and-data-mining licence",
+    "https://www.elsevier.com/tdm/userlicense/1.0/": "Elsevier text-and-data-mining licence",  # crossref/lists/
     "https://www.biorxiv.org/about/FAQ#license": "bioRxiv licence terms",
     "cc-by": "CC BY",
     "cc-by-sa": "CC BY-SA",

@@ -248,3 +248,64 @@ def test_jats_article_title_keeps_its_italics():
     assert record.title.startswith("Hepato-specific microRNA-122 facilitates")
     assert record.title_html.startswith("Hepato-specific <i>microRNA-122</i> facilitates")
     assert record.references[0].title_html == "MicroRNAs: genomics, biogenesis, mechanism, and function"
+
+
+WORK_LIST = "lists/works-list-rows2-work-list.json"
+
+
+def work_list():
+    return json.loads((FIXTURES / "crossref" / WORK_LIST).read_text())
+
+
+def test_crossref_work_list_maps_each_recorded_work():
+    chroma, bchm = normalize.crossref_work_list(work_list())
+    assert (chroma.doi, bchm.doi) == ("10.1016/j.chroma.2008.01.017", "10.1515/bchm2.1969.350.2.1437")
+    assert chroma.title.startswith("A new generation of more pH stable reversed phases")
+    assert bchm.container_title == "Hoppe-Seyler´s Zeitschrift für physiologische Chemie"
+
+
+def test_a_cited_work_reads_as_a_reference():
+    chroma, bchm = map(normalize.cited_work, normalize.crossref_work_list(work_list()))
+    assert (chroma.authors, chroma.journal, chroma.year, chroma.volume, chroma.pages) == (
+        "Silva CR, Airoldi C, Collins KE, Collins CH",
+        "Journal of Chromatography A",
+        "2008",
+        "1191",
+        "90-98",
+    )
+    assert chroma.title == chroma.title_html  # no markup in this title
+    assert bchm.authors == "KIRSCHKE H, HANSON H"  # capitals as deposited
+    assert (chroma.raw, chroma.doi) == ("", "10.1016/j.chroma.2008.01.017")
+
+
+def test_a_cited_work_with_many_authors_names_three_and_et_al():
+    record = crossref("posted-content-research-square-relation-is-preprint-of-27-authors-10.21203_rs.1.1_v2.json")
+    cited = normalize.cited_work(record)
+    assert len(record.authors) == 27
+    assert cited.authors.endswith(", et al.") and cited.authors.count(",") == 3
+
+
+def test_a_group_author_is_named_as_given():
+    record = crossref("posted-content-preprint-biorxiv-group-author-10.1101_2025.04.10.647997.json")
+    [group] = [a for a in record.authors if a.literal_name]
+    assert group.literal_name == "The MoTrPAC Study Group"
+    # The recorded group comes after the sixth author, so the work's own list names it under "et al.".
+    alone = normalize.WorkRecord(doi=record.doi, source="crossref", authors=[record.authors[0], group])
+    assert normalize.cited_work(alone).authors == "Many GM, The MoTrPAC Study Group"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [[], {}, {"status": "ok", "message-type": "work", "message": {}}, {"message-type": "work-list", "message": {}}],
+)
+def test_an_answer_that_is_not_a_work_list_is_unusable(payload):
+    with pytest.raises(normalize.UnusableRecord):
+        normalize.crossref_work_list(payload)
+
+
+def test_list_items_without_a_doi_are_left_out():
+    payload = work_list()
+    # CONSTRUCTED: the recorded list with one item stripped of its DOI and a non-object item added.
+    del payload["message"]["items"][1]["DOI"]
+    payload["message"]["items"].append("not a work")
+    assert [w.doi for w in normalize.crossref_work_list(payload)] == ["10.1016/j.chroma.2008.01.017"]

@@ -338,10 +338,11 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
         PaperRelation.objects.create(paper=paper, kind="preprint_of", other_doi=f"10.5555/published.{position}")
         PaperRelation.objects.create(paper=PaperFactory(), kind="preprint_of", other_doi=paper.doi)
     # First view: the page's version, the paper, then papers' eight (paper with its cited-by, review and video counts,
-    # authorships+authors (authors and editors in one query), references+cited papers, topics+hierarchy, updates,
-    # enrichment states, funders: the one added with funding; other versions in both directions with their papers:
-    # the one added with versions), then one per section another app adds (reviews, videos, full text, published
-    # OpenReview forums; entities: their annotations and their rows): the same for 3 references as for 60.
+    # authorships+authors (authors and editors in one query), references+cited papers with the cited papers' review
+    # and video counts (subqueries of the same query), topics+hierarchy, updates, enrichment states, funders: the
+    # one added with funding; other versions in both directions with their papers: the one added with versions),
+    # then one per section another app adds (reviews, videos, full text, published OpenReview forums; entities:
+    # their annotations and their rows): the same for 3 references as for 60.
     with django_assert_num_queries(16):
         response = client.get(paper.get_absolute_url())
     assert response.status_code == 200
@@ -356,6 +357,29 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
     # A browser that has the page gets a 304.
     with django_assert_num_queries(0):
         assert client.get(paper.get_absolute_url(), HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+
+def test_a_reference_on_paperhub_shows_the_cited_papers_review_and_video_counts(client, django_assert_num_queries):
+    cited, quiet = PaperFactory(), PaperFactory()
+    ReviewFactory.create_batch(2, paper=cited)
+    pending = ReviewFactory(paper=cited, status=ModerationStatus.PENDING)
+    VideoFactory(paper=cited)
+    paper = PaperFactory()
+    ReferenceFactory(paper=paper, position=1, doi=cited.doi, cited_paper=cited)
+    ReferenceFactory(paper=paper, position=2, doi=quiet.doi, cited_paper=quiet)
+    ReferenceFactory(paper=paper, position=3)
+    # The counts are subqueries of the references' own query: the page costs what it costs without them.
+    with django_assert_num_queries(15):
+        soup = BeautifulSoup(client.get(paper.get_absolute_url()).content, "html.parser")
+    assert soup.select_one("#ref-1 .ref-local")["href"] == cited.get_absolute_url()
+    assert soup.select_one("#ref-1 .ref-counts").get_text() == "(2 reviews, 1 video)"
+    assert soup.select_one("#ref-2 .ref-local") and not soup.select_one("#ref-2 .ref-counts")  # nothing to count
+    assert not soup.select("#ref-3 .ref-local, #ref-3 .ref-counts")
+    # A review of the cited paper published later reaches the citing paper's cached page.
+    pending.status = ModerationStatus.APPROVED
+    pending.save()
+    soup = BeautifulSoup(client.get(paper.get_absolute_url()).content, "html.parser")
+    assert soup.select_one("#ref-1 .ref-counts").get_text() == "(3 reviews, 1 video)"
 
 
 def test_with_a_per_process_cache_the_version_comes_from_the_database(client, settings, django_assert_num_queries):

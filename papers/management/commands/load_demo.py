@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from papers.demo import demo_papers_load
+from papers.demo import demo_papers_load, demo_reference_lookups_load
 from papers.extensions import demo_loaders
 
 
@@ -13,6 +13,11 @@ class Command(BaseCommand):
             self.stdout.write(f"added    /doi/{doi}")
         for doi in result.enriched:
             self.stdout.write(f"enriched /doi/{doi} (OpenAlex topics and ids)")
+        lookups = demo_reference_lookups_load()  # references known only by their DOI, from recorded records
+        self.stdout.write(
+            f"references {lookups.answered} cited DOIs answered from recorded Crossref records "
+            f"({lookups.references} references filled); {lookups.waiting} wait for the worker's lookup (online)"
+        )
         for name, loader in demo_loaders():  # what other apps add to the demo papers (full texts …)
             for line in loader():
                 self.stdout.write(f"{name:<8} {line}")
