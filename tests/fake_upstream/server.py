@@ -2,6 +2,14 @@
 
 Served paths mirror the real APIs under one prefix per service, so the app's clients append the same paths:
   /crossref/works/{doi}        -> papers/fixtures/upstream/crossref/*.json, by the DOI inside each file
+  /crossref/works?filter=type:peer-review,relation.type:is-review-of,relation.object:{doi}[&rows=N]
+                               -> {"message-type": "work-list", …, "items": [the `message` of every recorded
+      peer-review work (crossref/*.json of type peer-review) whose relation is-review-of names that DOI, compared
+      without case]}: 10.7554/elife.55167 gets the recorded 10.7554/elife.55167.sa2, any other DOI an empty list.
+      The envelope is CONSTRUCTED (no answer to this query was recorded): its keys copy the recorded work-list
+      answer shared/upstream-samples/crossref/works-list-rows2-work-list.json (PROVENANCE.md). Another filter, or
+      none, gets a 400 (body ours). Requests to this list route count as the service "crossref-list", so its
+      scripts and calls are apart from the single-work lookups of imports (`fake.script("crossref-list", …)`).
   /datacite/dois/{doi}         -> datacite/*.json
   /openalex/works/doi:{doi}    -> openalex/*.json
   /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for
@@ -212,9 +220,24 @@ def _index(folder: str, doi_of) -> dict[str, Path]:
     return index
 
 
+def _crossref_peer_reviews() -> list[dict]:
+    """The recorded Crossref works of type peer-review (their `message`s)."""
+    found = []
+    for path in sorted((FIXTURES / "crossref").glob("*.json")):
+        message = json.loads(path.read_text(encoding="utf-8")).get("message")
+        if isinstance(message, dict) and message.get("type") == "peer-review":
+            found.append(message)
+    return found
+
+
+# What PaperHub sends to ask for the reviews of a DOI: the three filters, the DOI last.
+_REVIEWS_FILTER = re.compile(r"^type:peer-review,relation\.type:is-review-of,relation\.object:(?P<doi>.+)$")
+
+
 class FakeUpstream:
     def __init__(self, port: int = 0) -> None:
         self.crossref = _index("crossref", lambda d: d["message"]["DOI"])
+        self.crossref_peer_reviews = _crossref_peer_reviews()
         self.datacite = _index("datacite", lambda d: d["data"]["attributes"]["doi"])
         self.openalex = _index("openalex", lambda d: d["doi"])
         self.idconv = [json.loads(p.read_text()) for p in sorted((FIXTURES / "ncbi").glob("idconv-*.json"))]
@@ -371,6 +394,8 @@ class FakeUpstream:
             body = self._templated(service, unquote(rest.removeprefix(prefix)).lower())
             if body is not None:
                 return 200, body, "application/json"
+        if service == "crossref-list":
+            return self._crossref_reviews_of(query)
         if service == "crossref" and rest.startswith("works/"):
             path = self.crossref.get(unquote(rest.removeprefix("works/")).lower())
             if path is None:
@@ -398,6 +423,36 @@ class FakeUpstream:
         if path is None:
             return 404, b"", "text/plain"
         return 200, path.read_bytes(), "application/json"
+
+    def _crossref_reviews_of(self, query: dict) -> tuple[int, bytes, str]:
+        match = _REVIEWS_FILTER.match(query.get("filter", [""])[0])
+        if not match:
+            body = b'{"status":"failed","message":"the fake upstream answers only the reviews-of-a-DOI filter"}'
+            return 400, body, "application/json"
+        doi = match.group("doi").strip().lower()
+        items = [
+            message
+            for message in self.crossref_peer_reviews
+            if any(
+                str(relation.get("id", "")).lower() == doi
+                for relation in (message.get("relation") or {}).get("is-review-of", [])
+            )
+        ]
+        rows = int(query.get("rows", ["20"])[0])
+        # CONSTRUCTED envelope around recorded records: the keys of the recorded work-list answer.
+        envelope = {
+            "status": "ok",
+            "message-type": "work-list",
+            "message-version": "1.0.0",
+            "message": {
+                "facets": {},
+                "total-results": len(items),
+                "items": items[:rows],
+                "items-per-page": rows,
+                "query": {"start-index": 0, "search-terms": None},
+            },
+        }
+        return 200, json.dumps(envelope, ensure_ascii=False).encode(), "application/json"
 
     @staticmethod
     def etag(body: bytes) -> str:
@@ -488,6 +543,8 @@ class FakeUpstream:
                 parts = urlsplit(self.path)
                 service, _, rest = parts.path.lstrip("/").partition("/")
                 query = parse_qs(parts.query)
+                if service == "crossref" and rest == "works":  # the list route: see the module's docstring
+                    service = "crossref-list"
                 self.request_record = Request(service, rest, query, dict(self.headers))
                 with fake._lock:
                     fake.requests.append(self.request_record)
@@ -516,7 +573,11 @@ class FakeUpstream:
                     body = body[: len(body) // 2]
                 if isinstance(behaviour, Drip):
                     return self._send_drip(body, behaviour.interval)
-                headers = {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"} if service == "crossref" else {}
+                headers = (
+                    {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"}
+                    if service in ("crossref", "crossref-list")
+                    else {}
+                )
                 if service == "europepmc" and status == 200:
                     headers["ETag"] = fake.etag(body)
                     if headers["ETag"] in self.headers.get("If-None-Match", ""):
