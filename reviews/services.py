@@ -421,6 +421,9 @@ def reviews_sync_from_journal(*, paper: Paper, records: Iterable[JournalReviewRe
     gone = [review.id for key, review in existing.items() if key not in wanted]
     if gone:
         Review.objects.filter(id__in=gone).delete()  # one post_delete per row: the paper is touched
+    if any(key.startswith("doi:") for key in existing if key not in wanted):
+        # Crossref may hold a review that just left the full text: look again now rather than at beat's next check.
+        enrichments.enrichments_queue(paper=paper, force=True, only=(CROSSREF_KIND,))
     # The journal's sub-article of a review Crossref registered too wins over the Crossref record (see
     # reviews_sync_from_crossref): that record, already shown, goes.
     Review.objects.filter(paper=paper, origin=Origin.CROSSREF, external_id__in=list(wanted)).delete()
@@ -623,6 +626,6 @@ def reviews_fetch_from_crossref(*, paper: Paper) -> CrossrefSync | None:
     if sync.shown_from_journal:
         detail += f", {sync.shown_from_journal} of them shown from the journal's full text"
     if not found.complete:
-        detail += f" (the first {registered} of {found.total})"
+        detail += f" (from the first {found.listed} of {found.total} results)"
     enrichments.enrichment_done(paper_id=paper.id, kind=kind, source=source, detail=detail, status=200)
     return sync

@@ -109,7 +109,9 @@ def test_the_registered_author_response_shows_on_the_reviewed_paper_page(client,
     assert call.query["filter"] == [f"type:peer-review,relation.type:is-review-of,relation.object:{REVIEWED}"]
     assert call.query["rows"] == ["1000"]
 
-    card = soup(client.get(paper.get_absolute_url())).select_one(f"#reviews li#review-{review.id}")
+    page = soup(client.get(paper.get_absolute_url()))
+    assert page.select_one("#crossref-reviews-state") is None, "a check that went well is not announced"
+    card = page.select_one(f"#reviews li#review-{review.id}")
     header = " ".join(card.select_one("header").get_text(" ").split())
     assert header.startswith(
         "Author response · Pre-publication · registered with Crossref by eLife Sciences Publications, Ltd"
@@ -150,6 +152,25 @@ def test_an_incomplete_list_removes_nothing(fake_upstream, paper):
     fetch(paper)
     services.reviews_sync_from_crossref(paper=paper, records=[], complete=False)
     assert len(crossref_rows(paper)) == 1, "the missing review may be on the next page"
+
+
+def test_an_answer_of_more_pages_than_one_says_so_and_removes_nothing(fake_upstream, paper):
+    # CONSTRUCTED: a referee report stored before, then a list envelope around the recorded record claiming 1,500
+    # results (a page of 1 where Crossref would have more).
+    services.reviews_sync_from_crossref(paper=paper, records=[record(type="referee-report", DOI="10.7554/x.1")])
+    envelope = {
+        "status": "ok",
+        "message-type": "work-list",
+        "message-version": "1.0.0",
+        "message": {"facets": {}, "total-results": 1500, "items": [recorded_message()], "items-per-page": 1000},
+    }
+    answer = Fail(200, body=json.dumps(envelope).encode(), content_type="application/json")
+    fake_upstream.script("crossref-list", answer)
+
+    fetch(paper)
+
+    assert row(paper).detail == "1 registered with Crossref (from the first 1 of 1500 results)"
+    assert len(crossref_rows(paper)) == 2, "the review not on this page stays"
 
 
 def test_an_author_response_is_on_the_page_but_not_counted_a_referee_report_is(client, paper):
@@ -249,6 +270,18 @@ def test_a_sub_article_arriving_after_the_crossref_record_replaces_it(fake_upstr
     assert list(Review.objects.filter(paper=paper).values_list("origin", flat=True)) == [Origin.JOURNAL]
 
 
+def test_a_sub_article_leaving_the_full_text_has_crossref_asked_again(fake_upstream, paper):
+    journal_reviews_found.send(sender="fulltext", paper=paper, reviews=[journal_review()])
+    fetch(paper)
+    assert row(paper).state == "done"
+
+    journal_reviews_found.send(sender="fulltext", paper=paper, reviews=[])
+
+    assert row(paper).state == "queued", "its Crossref record is shown again after this check, not in 90 days"
+    fetch(paper)
+    assert [r["external_id"] for r in crossref_rows(paper)] == [f"doi:{REVIEW_DOI}"]
+
+
 # ---------------------------------------------------------------- what goes wrong
 
 
@@ -265,7 +298,9 @@ def test_a_sub_article_arriving_after_the_crossref_record_replaces_it(fake_upstr
     ],
     ids=["404", "garbage", "not-a-list"],
 )
-def test_an_unusable_answer_fails_with_its_reason_and_keeps_the_reviews_shown(fake_upstream, paper, behaviour, reason):
+def test_an_unusable_answer_fails_with_its_reason_and_keeps_the_reviews_shown(
+    client, fake_upstream, paper, behaviour, reason
+):
     fetch(paper)
     before = crossref_rows(paper)
     fake_upstream.script("crossref-list", behaviour)
@@ -277,6 +312,9 @@ def test_an_unusable_answer_fails_with_its_reason_and_keeps_the_reviews_shown(fa
     assert "the reviews already shown are kept" in state.detail
     assert state.next_check_at is not None, "beat asks again"
     assert crossref_rows(paper) == before
+    page = soup(client.get(paper.get_absolute_url()))
+    assert page.select_one("#crossref-reviews-state").get_text() == f"Reviews registered with Crossref: {state.detail}"
+    assert len(page.select("#reviews li.review")) == 1
 
 
 @pytest.mark.parametrize("status", [429, 503])
