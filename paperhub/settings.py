@@ -359,6 +359,8 @@ SPECTACULAR_SETTINGS = {
         "PastedReviewPlatformEnum": "reviews.models.PASTE_PLATFORM_CHOICES",
         "ReviewKindEnum": "reviews.models.ReviewKind",
         "KindEnum": "media_links.models.VideoKind",  # the name videos' kind had before reviews had one
+        "ForumImportStateEnum": "review_imports.models.ForumImport.State",
+        "ForumImportMatchEnum": "review_imports.models.ForumImport.Match",
     },
 }
 # CORS: any site may read the API from a browser; nothing else crosses origins.

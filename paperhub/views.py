@@ -4,7 +4,7 @@ import sys
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
@@ -66,10 +66,19 @@ def _api_error(status: int, code: str, message: str) -> JsonResponse:
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    """404 in the API's error format under /api/, the site's page elsewhere."""
+    """404 in the API's error format under /api/; elsewhere the site's page, with the reason when ours gave one
+    ("The metadata of … has not arrived, so it takes no reviews or videos yet.")."""
     if request.path.startswith("/api/"):
         return _api_error(404, "not_found", "There is no API endpoint at this address.")
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"reason": _not_found_reason(exception)}, status=404)
+
+
+def _not_found_reason(exception) -> str:
+    # A plain Http404 with words of ours only: the resolver's carries a dict, get_object_or_404's names a model.
+    message = exception.args[0] if type(exception) is Http404 and exception.args else ""
+    if not isinstance(message, str) or message.endswith("matches the given query."):
+        return ""
+    return message
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

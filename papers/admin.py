@@ -10,6 +10,7 @@ from .models import (
     Field,
     Funding,
     Paper,
+    PaperRelation,
     PaperTopic,
     PaperUpdate,
     Reference,
@@ -40,6 +41,15 @@ class PaperTopicInline(admin.TabularInline):
 class PaperUpdateInline(admin.TabularInline):
     model = PaperUpdate
     extra = 0
+
+
+class PaperRelationInline(admin.TabularInline):
+    """Its other versions as its own record names them (the import rewrites them; the other side is derived)."""
+
+    model = PaperRelation
+    fk_name = "paper"
+    extra = 0
+    raw_id_fields = ("other_paper",)
 
 
 class EnrichmentInline(admin.TabularInline):
@@ -90,7 +100,14 @@ class PaperAdmin(admin.ModelAdmin):
         "openalex_cited_by_count",
         "openalex_cited_by_count_at",
     )
-    inlines = (AuthorshipInline, FundingInline, PaperTopicInline, PaperUpdateInline, EnrichmentInline)
+    inlines = (
+        AuthorshipInline,
+        FundingInline,
+        PaperTopicInline,
+        PaperUpdateInline,
+        PaperRelationInline,
+        EnrichmentInline,
+    )
 
     def save_model(self, request, obj, form, change):
         _clean_title(obj, form)

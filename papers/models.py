@@ -299,6 +299,59 @@ class PaperUpdate(models.Model):
         return doi_lib.doi_url(self.notice_doi) if self.notice_doi else ""
 
 
+class RelationKind(models.TextChoices):
+    """Another version of a paper, named from the side of the paper whose record states it."""
+
+    PREPRINT_OF = "preprint_of", "Published version"  # this paper is a preprint of the other
+    HAS_PREPRINT = "has_preprint", "Preprint"  # the other is a preprint of this paper
+    VERSION_OF = "version_of", "Version of"
+    HAS_VERSION = "has_version", "Other version"
+
+
+# The same relation seen from the other paper: a preprint's published version has that preprint.
+INVERSE_RELATION = {
+    RelationKind.PREPRINT_OF: RelationKind.HAS_PREPRINT,
+    RelationKind.HAS_PREPRINT: RelationKind.PREPRINT_OF,
+    RelationKind.VERSION_OF: RelationKind.HAS_VERSION,
+    RelationKind.HAS_VERSION: RelationKind.VERSION_OF,
+}
+
+
+class PaperRelation(models.Model):
+    """Another version of a paper (its preprint, its published version …), as the paper's own record names it:
+    Crossref's `relation`, DataCite's `relatedIdentifiers`. One row per paper, kind and DOI, written by the paper's
+    import alone; the other paper's page reads the same row the other way round (papers.selectors), so a published
+    article shows its preprint even when only the preprint's record names it.
+    """
+
+    Kind = RelationKind
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="relations")
+    kind = models.CharField(max_length=12, choices=RelationKind.choices)
+    other_doi = models.CharField("other DOI", max_length=doi_lib.MAX_DOI_LENGTH, db_index=True)
+    other_paper = models.ForeignKey(
+        Paper,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="related_by",
+        help_text="The other version, when it is on PaperHub.",
+    )
+
+    class Meta:
+        ordering = ["paper", "kind", "other_doi"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "kind", "other_doi"], name="paperrelation_unique"),
+            models.CheckConstraint(condition=Q(kind__in=RelationKind.values), name="paperrelation_kind_valid"),
+            models.CheckConstraint(condition=Q(other_doi=Lower("other_doi")), name="paperrelation_doi_lowercase"),
+            models.CheckConstraint(condition=Q(other_doi__startswith="10."), name="paperrelation_doi_prefix"),
+            models.CheckConstraint(condition=~Q(other_paper=F("paper")), name="paperrelation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper.doi}: {self.get_kind_display()} {self.other_doi}"
+
+
 class Author(models.Model):
     """A person or, with only `literal_name`, a group such as a consortium.
 

@@ -65,6 +65,15 @@ class UpdateRecord:
 
 
 @dataclass
+class RelationRecord:
+    """Another version of the work, as its record names it: `kind` is one of papers.models.RelationKind's values,
+    read from the described work's side ("preprint_of": this work is a preprint of `doi`)."""
+
+    kind: str
+    doi: str
+
+
+@dataclass
 class TopicRecord:
     topic_id: str
     topic_name: str
@@ -111,6 +120,9 @@ class WorkRecord:
     # For a notice (a correction or retraction): the papers it updates, as UpdateRecords naming their DOIs.
     update_targets: list[UpdateRecord] = field(default_factory=list)
     topics: list[TopicRecord] = field(default_factory=list)
+    # Its other versions (preprint, published version …); None: this source says nothing about them (OpenAlex,
+    # JATS), so the stored ones stay. An empty list from Crossref or DataCite means it names none.
+    relations: list[RelationRecord] | None = None
 
 
 @dataclass
@@ -369,7 +381,40 @@ def crossref_work(payload: dict) -> WorkRecord:
         references=[_crossref_reference(r) for r in message.get("reference") or []],
         updates=[_crossref_update(u) for u in message.get("updated-by") or [] if isinstance(u, dict)],
         update_targets=[_crossref_update(u) for u in message.get("update-to") or [] if isinstance(u, dict)],
+        relations=crossref_relations(message.get("relation"), own_doi=work_doi),
     )
+
+
+# Crossref's relation types that name another version of the same work, in RelationKind's words. The others
+# (eLife's is-supplemented-by a Dryad dataset, has-review for its decision letter, is-review-of, cites,
+# is-component-of …) are not versions and are left out.
+_CROSSREF_RELATION_KINDS = {
+    "is-preprint-of": "preprint_of",
+    "has-preprint": "has_preprint",
+    "is-version-of": "version_of",
+    "has-version": "has_version",
+}
+
+
+def crossref_relations(relation: Any, *, own_doi: str) -> list[RelationRecord]:
+    """Crossref's `relation` object ({"is-preprint-of": [{"id-type": "doi", "id": …}], …}): the versions it
+    names by DOI. Other identifier types, DOIs that cannot be one and the work's own DOI are dropped."""
+    if not isinstance(relation, dict):
+        return []
+    found: list[RelationRecord] = []
+    for name, kind in _CROSSREF_RELATION_KINDS.items():
+        items = relation.get(name)
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict) or str(item.get("id-type", "")).lower() != "doi":
+                continue
+            _add_relation(found, kind, item.get("id"), own_doi)
+    return found
+
+
+def _add_relation(found: list[RelationRecord], kind: str, value: Any, own_doi: str) -> None:
+    other = _clean_doi(value) if isinstance(value, str) else ""
+    if other and other != own_doi and not any(r.kind == kind and r.doi == other for r in found):
+        found.append(RelationRecord(kind=kind, doi=other))
 
 
 def _crossref_author(data: dict) -> AuthorRecord:
@@ -839,6 +884,7 @@ def datacite_work(payload: dict) -> WorkRecord:
         for r in attributes.get("relatedIdentifiers") or []
         if isinstance(r, dict) and r.get("relationType") == "References" and r.get("relatedIdentifierType") == "DOI"
     ]
+    work_type = _DATACITE_TYPES.get((attributes.get("types") or {}).get("resourceTypeGeneral", ""), "other")
     return WorkRecord(
         doi=work_doi,
         source="datacite",
@@ -847,7 +893,7 @@ def datacite_work(payload: dict) -> WorkRecord:
         abstract=markup_to_paragraphs(abstracts[0]) if abstracts else "",
         published_date=published_date,
         published_precision=precision,
-        work_type=_DATACITE_TYPES.get((attributes.get("types") or {}).get("resourceTypeGeneral", ""), "other"),
+        work_type=work_type,
         container_title=markup.plain(container.get("title", "")),
         volume=str(container.get("volume", "")),
         issue=str(container.get("issue", "")),
@@ -858,7 +904,33 @@ def datacite_work(payload: dict) -> WorkRecord:
         arxiv_id=arxiv_id,
         authors=[_datacite_creator(c) for c in attributes.get("creators") or [] if isinstance(c, dict)],
         references=[r for r in references if r.doi],
+        relations=datacite_relations(attributes.get("relatedIdentifiers"), own_doi=work_doi, work_type=work_type),
     )
+
+
+# DataCite's relationTypes that name another version (schema 4.7, appendix 1). DataCite has no preprint relation
+# (no IsPreprintOf or HasPreprint): a preprint names its journal article with IsVersionOf, and says what that is in
+# the related identifier's resourceTypeGeneral.
+_DATACITE_RELATION_KINDS = {"IsVersionOf": "version_of", "HasVersion": "has_version"}
+
+
+def datacite_relations(related: Any, *, own_doi: str, work_type: str) -> list[RelationRecord]:
+    """DataCite's `relatedIdentifiers`: the versions named by DOI. A preprint's IsVersionOf a JournalArticle is
+    its published version ("preprint_of"), an article's HasVersion a Preprint its preprint ("has_preprint")."""
+    found: list[RelationRecord] = []
+    for item in related if isinstance(related, list) else []:
+        if not isinstance(item, dict) or str(item.get("relatedIdentifierType", "")).upper() != "DOI":
+            continue
+        kind = _DATACITE_RELATION_KINDS.get(item.get("relationType", ""))
+        if kind is None:
+            continue
+        other_type = item.get("resourceTypeGeneral", "")
+        if kind == "version_of" and work_type == "posted-content" and other_type == "JournalArticle":
+            kind = "preprint_of"
+        elif kind == "has_version" and work_type == "journal-article" and other_type == "Preprint":
+            kind = "has_preprint"
+        _add_relation(found, kind, item.get("relatedIdentifier"), own_doi)
+    return found
 
 
 def _datacite_creator(creator: dict) -> AuthorRecord:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import Count, Prefetch, Q
@@ -10,7 +11,7 @@ from django.http import Http404
 
 from . import doi as doi_lib
 from . import extensions
-from .models import Authorship, Funding, Paper, PaperTopic, Reference
+from .models import INVERSE_RELATION, Authorship, Funding, Paper, PaperRelation, PaperTopic, Reference, RelationKind
 
 
 def paper_or_404(doi: str) -> Paper:
@@ -50,13 +51,14 @@ def paper_version(*, doi: str) -> PaperVersion | None:
 
 
 def paper_get_for_page(*, doi: str) -> Paper | None:
-    """The paper with papers' own parts of its page, or None. Seven queries, whatever the paper's size.
+    """The paper with papers' own parts of its page, or None. Eight queries, whatever the paper's size.
 
-    Authors and editors come in one query (Paper.author_rows and editor_rows split them), funders in one more.
+    Authors and editors come in one query (Paper.author_rows and editor_rows split them), funders in one more,
+    its other versions (`version_links`, both directions) in the eighth.
 
     The sections other apps add load their own data (papers.extensions); their counts come as annotations.
     """
-    return (
+    paper = (
         Paper.objects.filter(doi=doi)
         .annotate(cited_by_count=Count("citations__paper", distinct=True), **extensions.count_annotations())
         .prefetch_related(
@@ -78,6 +80,82 @@ def paper_get_for_page(*, doi: str) -> Paper | None:
             Prefetch("fundings", queryset=Funding.objects.order_by("position")),
         )
         .first()
+    )
+    if paper is not None:
+        paper.version_links = paper_versions(paper=paper)
+    return paper
+
+
+@dataclass(frozen=True)
+class VersionLink:
+    """Another version of a paper as its page shows it: `kind` read from this paper's side ("preprint_of": this
+    paper is a preprint of that one), and that paper when it is on PaperHub with its metadata."""
+
+    kind: str
+    doi: str
+    paper: Paper | None = None
+
+    @property
+    def label(self) -> str:
+        return RelationKind(self.kind).label
+
+    @property
+    def url(self) -> str:
+        """Its page here when it is here, else doi.org."""
+        return self.paper.get_absolute_url() if self.paper else doi_lib.doi_url(self.doi)
+
+    @property
+    def where(self) -> str:
+        """ "Trials, 2020": its journal (else its publisher) and year, as far as they are known here."""
+        if self.paper is None:
+            return ""
+        year = str(self.paper.published_date.year) if self.paper.published_date else ""
+        return ", ".join(part for part in (self.paper.container_title or self.paper.publisher, year) if part)
+
+
+# What a version link shows of the other paper (papers.services marks pages changed when one of these changes).
+_VERSION_COLUMNS = (
+    "doi",
+    "title",
+    "title_html",
+    "language",
+    "container_title",
+    "publisher",
+    "published_date",
+    "published_precision",
+    "work_type",
+    "fetch_state",
+    "fetched_at",
+)
+_KIND_ORDER = {kind: position for position, kind in enumerate(RelationKind.values)}
+
+
+def paper_versions(*, paper: Paper) -> list[VersionLink]:
+    """The paper's other versions in one query: those its own record names, and those whose records name it (a
+    published article's preprint, when only the preprint's record says so), each once. Published version first."""
+    rows = (
+        PaperRelation.objects.filter(Q(paper_id=paper.id) | Q(other_doi=paper.doi))
+        .select_related("paper", "other_paper")
+        .only(
+            "kind",
+            "other_doi",
+            "paper_id",
+            "other_paper_id",
+            *(f"paper__{name}" for name in _VERSION_COLUMNS),
+            *(f"other_paper__{name}" for name in _VERSION_COLUMNS),
+        )
+    )
+    found: dict[tuple[str, str], Paper | None] = {}
+    for row in rows:
+        if row.paper_id == paper.id:
+            key, other = (row.kind, row.other_doi), row.other_paper
+        else:  # another paper's record names this one: the same relation, seen from here
+            key, other = (INVERSE_RELATION[RelationKind(row.kind)].value, row.paper.doi), row.paper
+        shown = other if other is not None and other.has_metadata else None
+        found[key] = found.get(key) or shown
+    return sorted(
+        (VersionLink(kind=kind, doi=doi, paper=other) for (kind, doi), other in found.items()),
+        key=lambda link: (_KIND_ORDER[link.kind], link.doi),
     )
 
 

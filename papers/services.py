@@ -26,13 +26,22 @@ from .models import (
     Funding,
     IdentifierLookup,
     Paper,
+    PaperRelation,
     PaperTopic,
     PaperUpdate,
     Reference,
     Subfield,
     Topic,
 )
-from .normalize import AuthorRecord, FundingRecord, TopicRecord, UnusableRecord, WorkRecord, merge_funding
+from .normalize import (
+    AuthorRecord,
+    FundingRecord,
+    RelationRecord,
+    TopicRecord,
+    UnusableRecord,
+    WorkRecord,
+    merge_funding,
+)
 
 # Paper columns a WorkRecord fills; an empty value in the record never erases a known one.
 _PAPER_FIELDS = (
@@ -64,6 +73,7 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     """
     strip_bidi_controls_in(record)  # upstream text is shown beside ours: no line-reversing controls
     paper, _ = Paper.objects.select_for_update().get_or_create(doi=doi_lib.normalize_doi(record.doi))
+    shown_before = _shown_to_other_versions(paper)
     for name in _PAPER_FIELDS:
         value = getattr(record, name)
         if value not in ("", None):
@@ -107,6 +117,9 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     if record.topics:
         paper_set_topics(paper=paper, topics=record.topics)
     paper_link_citations(paper=paper)
+    shown_changed = _shown_to_other_versions(paper) != shown_before
+    affected = _replace_relations(paper, record.relations, shown_changed=shown_changed)
+    paper_link_relations(paper=paper, shown_changed=shown_changed, also=affected)
     # Full text, summary …: each queued on commit when what it needs (a PMCID …) is there and new.
     enrichments.enrichments_queue(paper=paper)
     return paper
@@ -362,6 +375,97 @@ def paper_link_citations(*, paper: Paper) -> None:
     if citing.update(cited_paper=paper):
         changed |= citing_papers | {paper.id}  # their reference lists now link here
     papers_touch(paper_ids=changed)
+
+
+# What the pages of a paper's other versions show of it (the preprint's banner, the Versions line): when one of
+# these changes, those pages are marked changed too.
+_SHOWN_TO_OTHER_VERSIONS = (
+    "title",
+    "title_html",
+    "language",
+    "container_title",
+    "publisher",
+    "published_date",
+    "published_precision",
+    "work_type",
+)
+
+
+def _shown_to_other_versions(paper: Paper) -> tuple:
+    return (*(getattr(paper, name) for name in _SHOWN_TO_OTHER_VERSIONS), paper.has_metadata)
+
+
+def _replace_relations(paper: Paper, relations: list[RelationRecord] | None, *, shown_changed: bool) -> set[int]:
+    """Make the paper's relations match `relations` (None: the source said nothing, keep them), one row per kind
+    and DOI, each pointing at its other version when that is here. Returns the other versions on PaperHub whose
+    pages change: those a row was added or removed for, and all of them when `shown_changed`."""
+    rows = PaperRelation.objects.filter(paper=paper)
+    if relations is None:
+        if not shown_changed:
+            return set()
+        return set(rows.filter(other_paper__isnull=False).values_list("other_paper_id", flat=True))
+    existing = {(row.kind, row.other_doi): row for row in rows}
+    wanted = {}
+    for relation in relations:
+        doi = _canonical_doi_or_empty(relation.doi)
+        # Normalizers only pass clean DOIs; this guards other callers (a relation to itself, an unknown kind).
+        if doi and doi != paper.doi and relation.kind in PaperRelation.Kind.values:
+            wanted[(relation.kind, doi)] = None
+    here = dict(Paper.objects.filter(doi__in={doi for _, doi in wanted}).values_list("doi", "id")) if wanted else {}
+    for kind, doi in wanted:
+        wanted[(kind, doi)] = here.get(doi)
+    gone = [row for key, row in existing.items() if key not in wanted]
+    to_create = [
+        PaperRelation(paper=paper, kind=kind, other_doi=doi, other_paper_id=other_id)
+        for (kind, doi), other_id in wanted.items()
+        if (kind, doi) not in existing
+    ]
+    # A row left unlinked (its other version arrived in a transaction running beside this paper's last import).
+    to_update = [row for key, row in existing.items() if key in wanted and row.other_paper_id != wanted[key]]
+    affected = {row.other_paper_id for row in gone} | {row.other_paper_id for row in to_create}
+    for row in to_update:
+        affected |= {row.other_paper_id, wanted[(row.kind, row.other_doi)]}
+        row.other_paper_id = wanted[(row.kind, row.other_doi)]
+    if gone:
+        PaperRelation.objects.filter(id__in=[row.id for row in gone]).delete()
+    PaperRelation.objects.bulk_create(to_create)
+    PaperRelation.objects.bulk_update(to_update, ["other_paper"])
+    if shown_changed:
+        affected |= set(here.values())
+    affected.discard(None)
+    return affected
+
+
+def _canonical_doi_or_empty(value: str) -> str:
+    try:
+        return doi_lib.normalize_doi(value) if value else ""
+    except doi_lib.InvalidDOI:
+        return ""
+
+
+def paper_link_relations(*, paper: Paper, shown_changed: bool = False, also: Iterable[int] = ()) -> None:
+    """Point the relations other papers' records name to this one at it (it has just arrived, or is saved again),
+    and mark changed the pages that now link here: those rows' papers (all of them when what they show of this
+    paper changed, `shown_changed`) and the papers in `also`."""
+    rows = list(
+        PaperRelation.objects.filter(other_doi=paper.doi)
+        .exclude(paper=paper)
+        .values_list("id", "paper_id", "other_paper_id")
+    )
+    unlinked = [row_id for row_id, _, other_id in rows if other_id != paper.id]
+    if unlinked:
+        PaperRelation.objects.filter(id__in=unlinked).update(other_paper=paper)
+    changed = {paper_id for _, paper_id, other_id in rows if shown_changed or other_id != paper.id}
+    papers_touch(paper_ids=(changed | set(also)) - {paper.id})
+
+
+def paper_relations_forget(*, paper: Paper) -> None:
+    """Before a paper with metadata is deleted: the pages of its other versions stop showing it."""
+    incoming = PaperRelation.objects.filter(other_doi=paper.doi).values_list("paper_id", flat=True)
+    outgoing = PaperRelation.objects.filter(paper=paper, other_paper__isnull=False).values_list(
+        "other_paper_id", flat=True
+    )
+    papers_touch(paper_ids={*incoming, *outgoing} - {paper.id})
 
 
 def paper_set_body_text(*, paper_id: int, text: str) -> None:

@@ -21,7 +21,7 @@ from .api.filters import PaperFilter
 from .forms import AddPaperForm
 from .identifiers import InvalidIdentifier, parse_identifier
 from .metadata import highwire_tags, scholarly_article_jsonld
-from .models import IdentifierLookup, Paper, PaperUpdate
+from .models import IdentifierLookup, Paper, PaperUpdate, RelationKind
 
 # Escapes that keep JSON inert inside <script>, as Django's json_script does.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -74,7 +74,7 @@ def paper_detail(request: HttpRequest, doi: str) -> HttpResponse:
 
 
 class PaperPageParts:
-    """What the cached fragments of a paper page show, loaded on first use (seven queries) and then kept.
+    """What the cached fragments of a paper page show, loaded on first use (eight queries) and then kept.
 
     `sections` are the page's sections in order, papers' own and those other apps register (papers.extensions);
     each loads its data only when its fragment is rendered.
@@ -128,6 +128,15 @@ class PaperPageParts:
     @cached_property
     def updates(self):
         return list(self.paper.updates.all())
+
+    @property
+    def versions(self) -> list:
+        return self.paper.version_links
+
+    @property
+    def published_versions(self) -> list:
+        """For a preprint's banner: the versions it is a preprint of."""
+        return [link for link in self.versions if link.kind == RelationKind.PREPRINT_OF]
 
     @property
     def retracted(self) -> bool:

@@ -26,7 +26,7 @@ class ReviewImportsConfig(AppConfig):
                 name="openreview_import",
                 template="review_imports/_import_section.html",
                 load=selectors.ImportsOfPaper,
-                order=391,
+                order=401,  # at the foot of the Peer Reviews section, where people look to add one
                 cached=False,
             )
         )

@@ -153,9 +153,17 @@ def forum_import_for_api(*, paper, import_id: int) -> ForumImport:
     )
 
 
+def may_follow(forum_import: ForumImport, user) -> bool:
+    """Who asked for the import and staff see all of it: what it brought in before moderation, why it waits."""
+    return bool(
+        user is not None and user.is_authenticated and (user.is_staff or forum_import.requested_by_id == user.id)
+    )
+
+
 def forum_import_reviews(forum_import: ForumImport, *, user=None) -> list[ForumNote]:
-    """The import's notes with their reviews, published ones for everyone; all of them for staff."""
+    """The import's notes with their reviews: the public ones for everyone; all of them for who may follow it
+    (a forum waiting for moderation shows its requester what it brought in)."""
     notes = ForumNote.objects.filter(forum_import=forum_import).select_related("review").defer("content")
-    if not (user is not None and user.is_authenticated and user.is_staff):
+    if not may_follow(forum_import, user):
         notes = notes.filter(review__status=ModerationStatus.APPROVED, gone="")
     return list(notes.order_by("created", "id"))

@@ -27,7 +27,7 @@ from reviews.rendering import fold_point, render_review_markdown
 from . import openreview
 from .clients import openreview as openreview_client
 from .models import ForumImport, ForumNote
-from .openreview_urls import InvalidForumLink, parse_forum
+from .openreview_urls import InvalidForumLink, is_id, parse_forum
 
 # Bump when the mapping of notes to reviews changes: the next refresh of each forum then re-renders every note
 # from the raw notes it keeps, not only those OpenReview changed.
@@ -191,6 +191,8 @@ def forum_import_store(
     returned = updated = 0
     listed = set()
     for position, note in enumerate(forum.notes):
+        if not is_id(note.note_id):  # an id OpenReview would never send: not a note we can link back to
+            continue
         listed.add(note.note_id)
         raw = raw_by_id.get(note.note_id, {})
         fn = existing.get(note.note_id)

@@ -45,10 +45,8 @@ def forum_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     user = request.user
-    may_see_all = user.is_authenticated and (user.is_staff or forum_import.requested_by_id == user.id)
-    notes = (
-        selectors.forum_import_reviews(forum_import, user=user) if forum_import.is_published or user.is_staff else []
-    )
+    may_see_all = selectors.may_follow(forum_import, user)
+    notes = selectors.forum_import_reviews(forum_import, user=user) if forum_import.is_published or may_see_all else []
     for note in notes:
         note.forum_import = forum_import
     return render(

@@ -69,3 +69,19 @@ def new_page(browser, *, cookie: dict | None = None, **context_options):
     if cookie:
         context.add_cookies([cookie])
     return context.new_page()
+
+
+# Elements reaching past the viewport's right edge (the last three, for the message) and the page's scroll width.
+_WIDEST_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > width + 0.5);
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    widest: wide.slice(-3).map(el => el.outerHTML.slice(0, 100)),
+  };
+}"""
+
+
+def sideways_overflow(page) -> dict:
+    """{"scrollWidth": the page's width, "widest": what sticks out}; wider than the viewport scrolls sideways."""
+    return page.evaluate(_WIDEST_JS)

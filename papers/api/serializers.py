@@ -2,10 +2,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from .. import doi as doi_lib
 from .. import enrichments, extensions, markup
 from ..identifiers import InvalidIdentifier, parse_identifier
 from ..licences import licence_name
-from ..models import Enrichment, Paper, Reference, Topic, doi_path
+from ..models import Enrichment, Paper, Reference, RelationKind, Topic, doi_path
 
 
 def _abs(request, path: str) -> str:
@@ -147,6 +148,22 @@ class UpdateNoticeSerializer(serializers.Serializer):
     date = serializers.DateField(allow_null=True)
 
 
+class RelationSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=RelationKind.choices,
+        help_text="Read from this paper's side: preprint_of (this is a preprint of that paper: its published "
+        "version), has_preprint (that paper is this one's preprint), version_of, has_version.",
+    )
+    label = serializers.CharField(help_text='As the page says it: "Published version", "Preprint" …')
+    doi = serializers.CharField()
+    doi_url = serializers.URLField()
+    linked_paper = serializers.URLField(allow_null=True, help_text="That paper in this API, when it is here.")
+    html_url = serializers.URLField(allow_null=True, help_text="Its page here, when it is here.")
+    title = serializers.CharField(allow_blank=True, help_text=TITLE_HELP + " Empty when that paper is not here.")
+    container_title = serializers.CharField(allow_blank=True)
+    published = PublishedSerializer(allow_null=True)
+
+
 class IdentifiersSerializer(serializers.Serializer):
     doi = serializers.CharField()
     pmid = serializers.CharField(allow_blank=True)
@@ -272,6 +289,9 @@ class PaperDetailSerializer(serializers.Serializer):
     topics = PaperTopicSerializer(many=True, source="paper_topics.all")
     updates = UpdateNoticeSerializer(many=True, source="updates.all", help_text="Corrections and retractions.")
     funding = FundingSerializer(many=True, source="fundings.all", help_text="Funders and their awards.")
+    relations = serializers.SerializerMethodField(
+        help_text="Its other versions (preprint, published version …), named by its own record or by theirs."
+    )
     counts = serializers.SerializerMethodField()
     fetch = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
@@ -318,6 +338,24 @@ class PaperDetailSerializer(serializers.Serializer):
             fields[record_field.name] = serializers.SerializerMethodField(help_text=record_field.help_text)
             setattr(self, f"get_{record_field.name}", _record_getter(record_field, self))
         return fields
+
+    @extend_schema_field(RelationSerializer(many=True))
+    def get_relations(self, paper):
+        request = self.context.get("request")
+        return [
+            {
+                "kind": link.kind,
+                "label": link.label,
+                "doi": link.doi,
+                "doi_url": doi_lib.doi_url(link.doi),
+                "linked_paper": _abs(request, paper_api_path(link.doi)) if link.paper else None,
+                "html_url": _abs(request, link.paper.get_absolute_url()) if link.paper else None,
+                "title": link.paper.title if link.paper else "",
+                "container_title": link.paper.container_title if link.paper else "",
+                "published": _published(link.paper) if link.paper else None,
+            }
+            for link in paper.version_links
+        ]
 
     @extend_schema_field(SummarySerializer(allow_null=True))
     def get_summary(self, paper):

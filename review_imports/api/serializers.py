@@ -54,6 +54,10 @@ class ForumImportSerializer(serializers.ModelSerializer):
     forum_url = serializers.CharField()
     published = serializers.BooleanField(source="is_published")
     requested_by = serializers.SerializerMethodField()
+    match_report = serializers.SerializerMethodField(
+        help_text="What was compared, and how they differ: for who asked for the import and for staff, as on its page."
+    )
+    rejection_reason = serializers.SerializerMethodField(help_text="Staff's reason: for who asked, and staff.")
     reviews = serializers.SerializerMethodField()
 
     class Meta:
@@ -98,6 +102,12 @@ class ForumImportSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
+    def get_match_report(self, forum_import) -> str:
+        return forum_import.match_report if selectors.may_follow(forum_import, self.context.get("user")) else ""
+
+    def get_rejection_reason(self, forum_import) -> str:
+        return forum_import.rejection_reason if selectors.may_follow(forum_import, self.context.get("user")) else ""
+
     def get_requested_by(self, forum_import) -> str:
         return forum_import.imported_by
 
@@ -105,6 +115,13 @@ class ForumImportSerializer(serializers.ModelSerializer):
     def get_reviews(self, forum_import):
         notes = selectors.forum_import_reviews(forum_import, user=self.context.get("user"))
         return ImportedReviewSerializer(notes, many=True, context=self.context).data
+
+
+class ForumImportListSerializer(ForumImportSerializer):
+    """A paper's imports without their reviews (one query for the list; each import's URL has them)."""
+
+    class Meta(ForumImportSerializer.Meta):
+        fields = [name for name in ForumImportSerializer.Meta.fields if name != "reviews"]
 
 
 def forum_import_api_path(forum_import: ForumImport) -> str:

@@ -12,7 +12,7 @@ from papers.selectors import paper_for_contribution_or_404, paper_or_404
 
 from .. import selectors, services
 from ..models import ForumImport
-from .serializers import ForumImportCreateSerializer, ForumImportSerializer
+from .serializers import ForumImportCreateSerializer, ForumImportListSerializer, ForumImportSerializer
 
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The import's id.")
 
@@ -25,12 +25,17 @@ class PaperReviewImports(generics.GenericAPIView):
     pagination_class = None
     filter_backends = []
 
-    @extend_schema(operation_id="papers_review_imports_list", parameters=[DOI_PARAMETER], summary="OpenReview imports")
+    @extend_schema(
+        operation_id="papers_review_imports_list",
+        parameters=[DOI_PARAMETER],
+        summary="OpenReview imports",
+        responses={200: ForumImportListSerializer(many=True)},
+    )
     def get(self, request, doi):
         paper = paper_or_404(doi)
         imports = selectors.forum_imports_of_paper(paper).select_related("paper")
         context = {"request": request, "user": request.user}
-        return Response(ForumImportSerializer(imports, many=True, context=context).data)
+        return Response(ForumImportListSerializer(imports, many=True, context=context).data)
 
     @extend_schema(
         operation_id="papers_review_imports_create",

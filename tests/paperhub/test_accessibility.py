@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from paperhub.tokens import token_create
 from papers.models import Author, Paper, Topic
-from tests.browser import axe_violations, chromium, new_page, session_cookie
+from tests.browser import axe_violations, chromium, new_page, session_cookie, sideways_overflow
 from tests.media_links.factories import VideoFactory
 from tests.reviews.factories import CrossrefReviewFactory, ReviewFactory, UserFactory
 
@@ -36,6 +36,7 @@ def anonymous_paths(site):
         "/",
         paper.get_absolute_url(),
         "/doi/10.1371/journal.pone.0033693",
+        "/doi/10.21203/rs.1.1/v2",  # a preprint: the published-version banner and the Versions line
         "/doi/10.5555/not.yet.here",
         "/search?q=protein",
         "/search?q=cell",
@@ -135,16 +136,6 @@ def test_focus_ring_contrasts_3_to_1_with_what_is_behind_it(live_server, site):
     assert low == []
 
 
-_WIDEST_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  const wide = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > width + 0.5);
-  return {
-    scrollWidth: document.documentElement.scrollWidth,
-    widest: wide.slice(-3).map(el => el.outerHTML.slice(0, 100)),
-  };
-}"""
-
-
 def test_no_page_scrolls_sideways_at_phone_width(live_server, site):
     too_wide = {}
     cookie = session_cookie(live_server=live_server, user=site["user"])
@@ -154,7 +145,7 @@ def test_no_page_scrolls_sideways_at_phone_width(live_server, site):
             page = new_page(browser, cookie=cookie, viewport={"width": 390, "height": 844})
             for path in paths:
                 page.goto(f"{live_server.url}{path}")
-                measured = page.evaluate(_WIDEST_JS)
+                measured = sideways_overflow(page)
                 if measured["scrollWidth"] > 390:
                     too_wide[path] = measured
                 if violations := axe_violations(page):  # what scrolls inside the page must still be reachable

@@ -232,9 +232,10 @@ def test_a_listing_is_kept_until_any_paper_changes(client, django_assert_num_que
 def test_detail_query_count_is_fixed(client, django_assert_num_queries, paper):
     # The paper's version (id, updated_at), then the paper with its review and video counts as subqueries,
     # authorships (authors and editors in one), references, topics, updates, enrichment states and funders (the
-    # eighth, since funders were added), and review_imports' published OpenReview forums (the ninth: none here, so
-    # no query for their notes); ETag and Last-Modified come from the version.
-    with django_assert_num_queries(9):
+    # eighth, since funders were added), its other versions in both directions (the ninth, since versions were
+    # added), and review_imports' published OpenReview forums (the tenth: none here, so no query for their notes);
+    # ETag and Last-Modified come from the version.
+    with django_assert_num_queries(10):
         first = client.get("/api/v1/papers/10.2214/ajr.19.21878/")
     assert first.status_code == 200
     # The record and the version are cached: later clients, and 304s, cost no query.

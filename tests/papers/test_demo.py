@@ -3,11 +3,11 @@ from django.core.management import call_command
 from django.db.models import Model
 
 from papers.demo import DEMO_SOURCES
-from papers.models import Author, Authorship, Paper, PaperTopic, PaperUpdate, Reference, Topic
+from papers.models import Author, Authorship, Paper, PaperRelation, PaperTopic, PaperUpdate, Reference, Topic
 
 pytestmark = pytest.mark.django_db
 
-MODELS: list[type[Model]] = [Paper, Author, Authorship, Reference, Topic, PaperTopic, PaperUpdate]
+MODELS: list[type[Model]] = [Paper, Author, Authorship, Reference, Topic, PaperTopic, PaperUpdate, PaperRelation]
 
 
 def snapshot():
@@ -24,6 +24,11 @@ def test_load_demo_loads_real_papers(client):
     assert Paper.objects.filter(metadata_source="pubtator").count() == 5
     assert Paper.objects.filter(metadata_source="openreview").count() == 1
     assert set(Paper.objects.values_list("fetch_state", flat=True)) == {"ready"}
+
+    # The Research Square preprint names its published version, which is not among the demo papers.
+    assert list(PaperRelation.objects.values_list("paper__doi", "kind", "other_doi", "other_paper")) == [
+        ("10.21203/rs.1.1/v2", "preprint_of", "10.1186/s13063-019-3980-5", None)
+    ]
 
     pone = Paper.objects.get(doi="10.1371/journal.pone.0033693")
     assert pone.references.count() == 70

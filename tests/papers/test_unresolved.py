@@ -153,10 +153,10 @@ def test_beat_runs_the_removal():
 @pytest.mark.parametrize("state", ["pending", "failed"])
 def test_an_unresolved_page_costs_what_a_paper_page_costs(client, django_assert_num_queries, state):
     paper = unresolved(state, "10.5555/nobody.knows")
-    # The version, the paper, the seven queries of papers' own parts (the seventh: its funders), then one query per
-    # section other apps add (reviews, videos, full text, OpenReview forums) and two for the entities section;
-    # then the cache alone.
-    with django_assert_num_queries(15):
+    # The version, the paper, the eight queries of papers' own parts (the seventh: its funders; the eighth: its
+    # other versions, since versions were added), then one query per section other apps add (reviews, videos, full
+    # text, OpenReview forums) and two for the entities section; then the cache alone.
+    with django_assert_num_queries(16):
         first = client.get(paper.get_absolute_url())
     with django_assert_num_queries(0):
         assert client.get(paper.get_absolute_url()).content == first.content

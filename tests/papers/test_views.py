@@ -9,7 +9,7 @@ from django.utils import timezone
 from paperhub.moderation import ModerationStatus
 from papers import markup
 from papers.demo import FIXTURES
-from papers.models import Funding, Paper, PaperUpdate
+from papers.models import Funding, Paper, PaperRelation, PaperUpdate
 from tests.media_links.factories import VideoFactory
 from tests.papers.factories import (
     AuthorFactory,
@@ -134,7 +134,7 @@ def test_empty_states_invite_reviews_and_videos(client):
     paper = PaperFactory(summary="")
     soup = page(client, paper.get_absolute_url())
     reviews = soup.select_one("#reviews").get_text(" ", strip=True)
-    assert "No public reviews on file yet" in reviews and "OpenReview, ICLR, NeurIPS or ICML" in reviews
+    assert "No reviews pasted here yet" in reviews and "OpenReview, ICLR, NeurIPS or ICML" in reviews
     assert "talk, walkthrough or lecture" in soup.select_one("#videos").get_text()
     assert soup.select_one("#summary") is None
     assert "No reference list on file." in soup.select_one("#references").get_text()
@@ -335,17 +335,21 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
         CrossrefReviewFactory(paper=paper)  # registered with Crossref: in the same reviews query
         VideoFactory(paper=paper)
     PaperUpdate.objects.create(paper=paper, kind="correction", notice_doi="10.5555/fix")
-    # First view: the page's version, the paper, then papers' seven (paper with its cited-by, review and video counts,
+    for position in range(1, references // 3 + 2):  # other versions, here or not, named by either side's record
+        PaperRelation.objects.create(paper=paper, kind="preprint_of", other_doi=f"10.5555/published.{position}")
+        PaperRelation.objects.create(paper=PaperFactory(), kind="preprint_of", other_doi=paper.doi)
+    # First view: the page's version, the paper, then papers' eight (paper with its cited-by, review and video counts,
     # authorships+authors (authors and editors in one query), references+cited papers, topics+hierarchy, updates,
-    # enrichment states, funders: the one added with funding), then one per section another app adds (reviews,
-    # videos, full text, published OpenReview forums; entities: their annotations and their rows): the same for
-    # 3 references as for 60.
-    with django_assert_num_queries(15):
+    # enrichment states, funders: the one added with funding; other versions in both directions with their papers:
+    # the one added with versions), then one per section another app adds (reviews, videos, full text, published
+    # OpenReview forums; entities: their annotations and their rows): the same for 3 references as for 60.
+    with django_assert_num_queries(16):
         response = client.get(paper.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="reference"') == references
     assert response.content.decode().count("Funder ") == references // 3 + 1
     assert response.content.decode().count("Read it at the journal") == references // 3 + 1
+    assert response.content.decode().count('class="version"') == 2 * (references // 3 + 1)
     # Later anonymous views, until something on the page changes: the version and the page, both from the cache.
     with django_assert_num_queries(0):
         again = client.get(paper.get_absolute_url())

@@ -220,6 +220,15 @@ def test_a_note_not_readable_by_everyone_is_never_imported(paper_2018):
     assert forum_import.notes_not_public == 1
 
 
+def test_a_note_with_an_id_openreview_would_never_send_is_skipped(paper_2018):
+    notes = copy.deepcopy(ICLR2018)  # CONSTRUCTED: a recorded review under a garbage id
+    next(n for n in notes if n["id"] == "rkDhmWNxz")["id"] = '"><script>' + "x" * 40
+    forum_import = ask(paper_2018, "B1CEaMbR-")
+    result = store(forum_import, notes)
+    assert result.created == 4
+    assert forum_import.state == "done"
+
+
 @pytest.mark.parametrize("vector", XSS_VECTORS)
 def test_hostile_markdown_and_html_in_a_note_is_inert(paper_2018, vector):
     notes = copy.deepcopy(ICLR2018)  # CONSTRUCTED: a recorded review whose text is a hostile vector
