@@ -483,6 +483,10 @@ FULLTEXT_FETCH_FIGURES = env_bool("FULLTEXT_FETCH_FIGURES", True)
 FULLTEXT_RECHECK_NONE_DAYS = env_int("FULLTEXT_RECHECK_NONE_DAYS", 30)
 FULLTEXT_RECHECK_DONE_DAYS = env_int("FULLTEXT_RECHECK_DONE_DAYS", 90)
 SUMMARY_RECHECK_NONE_DAYS = env_int("SUMMARY_RECHECK_NONE_DAYS", 60)
+# Reviews registered with Crossref (the reviews app): journals register them around publication, post-publication
+# reviews (F1000, Copernicus) trickle in later; beat asks Crossref again after this many days.
+CROSSREF_REVIEWS_RECHECK_NONE_DAYS = env_int("CROSSREF_REVIEWS_RECHECK_NONE_DAYS", 60)
+CROSSREF_REVIEWS_RECHECK_DONE_DAYS = env_int("CROSSREF_REVIEWS_RECHECK_DONE_DAYS", 90)
 # Entities (PubTator3): papers queued within this many seconds share one call of up to 100 PMIDs.
 ENTITIES_BATCH_WAIT_SECONDS = float(env_str("ENTITIES_BATCH_WAIT_SECONDS", "5"))
 ENTITIES_RECHECK_NONE_DAYS = env_int("ENTITIES_RECHECK_NONE_DAYS", 14)

@@ -125,6 +125,37 @@ class WorkRecord:
     relations: list[RelationRecord] | None = None
 
 
+@dataclass
+class PeerReviewRecord:
+    """A Crossref work of type `peer-review`: a referee report, editor's report, authors' reply … with its own DOI."""
+
+    doi: str
+    reviewed_dois: list[str]  # its relation `is-review-of` DOIs, normalised
+    review_type: str = ""  # Crossref's `review.type` as sent: referee-report, editor-report, author-comment …
+    stage: str = ""  # `review.stage` as sent: pre-publication or post-publication
+    title: str = ""  # plain text
+    contributors: list[AuthorRecord] = field(default_factory=list)
+    date: dt.date | None = None
+    date_precision: str = ""
+    publisher: str = ""
+    container_title: str = ""
+    license_url: str = ""
+
+
+@dataclass
+class PeerReviewList:
+    """One page of Crossref's answer to "the reviews of this DOI"."""
+
+    records: list[PeerReviewRecord]
+    total: int  # Crossref's `total-results`
+    listed: int  # the items on this page, reviews or not
+
+    @property
+    def complete(self) -> bool:
+        """Whether this page held every result (a larger `total-results` means more pages)."""
+        return self.total <= self.listed
+
+
 class UnusableRecord(ValueError):
     """The payload parsed but lacks what every paper needs (a DOI, for instance)."""
 
@@ -496,6 +527,75 @@ def _crossref_update(data: dict) -> UpdateRecord:
         notice_doi=_clean_doi(data.get("DOI", "")),
         label=data.get("label", "")[:100],
         date=date,
+    )
+
+
+# ---------------------------------------------------------------- Crossref peer reviews
+
+
+def crossref_peer_reviews(payload: Any, *, reviewed_doi: str) -> PeerReviewList:
+    """Map Crossref's `GET /works?filter=…` list (message-type work-list) to the peer reviews of `reviewed_doi`.
+
+    Only works of type `peer-review` whose `relation.is-review-of` names `reviewed_doi` (compared as DOIs, without
+    case) are kept, whatever the filter let through; an item without a valid DOI is skipped, a DOI listed twice
+    is one review. An answer that is not a work list raises UnusableRecord.
+    """
+    if not isinstance(payload, dict) or payload.get("message-type") != "work-list":
+        raise UnusableRecord("Crossref's answer is not a list of works.")
+    message = payload.get("message")
+    items = message.get("items") if isinstance(message, dict) else None
+    if not isinstance(items, list):
+        raise UnusableRecord("Crossref's list of works has no items.")
+    wanted = _clean_doi(reviewed_doi)
+    records: dict[str, PeerReviewRecord] = {}
+    for item in items:
+        record = crossref_peer_review(item) if isinstance(item, dict) else None
+        if record and wanted in record.reviewed_dois and record.doi not in records:
+            records[record.doi] = record
+    total = message.get("total-results")
+    listed = len(items)
+    return PeerReviewList(
+        records=list(records.values()), total=total if isinstance(total, int) else listed, listed=listed
+    )
+
+
+def crossref_peer_review(message: dict) -> PeerReviewRecord | None:
+    """One `peer-review` work (a list item, or the `message` of `GET /works/{doi}`); None for any other work."""
+    doi = _clean_doi(str(message.get("DOI") or ""))
+    if message.get("type") != "peer-review" or not doi:
+        return None
+    relations = message.get("relation") if isinstance(message.get("relation"), dict) else {}
+    reviewed = relations.get("is-review-of") or []
+    if isinstance(reviewed, dict):  # a lone relation object is read as a list of one
+        reviewed = [reviewed]
+    reviewed_dois = [
+        _clean_doi(str(r.get("id") or ""))
+        for r in reviewed
+        if isinstance(r, dict) and str(r.get("id-type", "doi")).lower() == "doi"
+    ]
+    review = message.get("review") if isinstance(message.get("review"), dict) else {}
+    date, precision = None, ""
+    for name in _CROSSREF_DATE_FIELDS:
+        value = message.get(name)
+        parts = value.get("date-parts") if isinstance(value, dict) else None
+        first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else []
+        date, precision = date_with_precision(first)
+        if date:
+            break
+    people = [a for a in message.get("author") or [] if isinstance(a, dict)]
+    licenses = [lic for lic in message.get("license") or [] if isinstance(lic, dict)]
+    return PeerReviewRecord(
+        doi=doi,
+        reviewed_dois=[d for d in reviewed_dois if d],
+        review_type=str(review.get("type") or "").strip().lower(),
+        stage=str(review.get("stage") or "").strip().lower(),
+        title=markup.title(_first(message.get("title"))).text,
+        contributors=[_crossref_author(a) for a in people],
+        date=date,
+        date_precision=precision,
+        publisher=markup.plain(str(message.get("publisher") or "")),
+        container_title=markup.plain(_first(message.get("container-title"))),
+        license_url=str(licenses[0].get("URL") or "") if licenses else "",
     )
 
 

@@ -13,7 +13,7 @@ class Platform(models.TextChoices):
     NEURIPS = "neurips", "NeurIPS"
     ICML = "icml", "ICML"
     OTHER = "other", "Other"
-    # Set only by reviews_sync_from_journal: people paste reviews from the other platforms.
+    # Set only by reviews_sync_from_journal and reviews_sync_from_crossref: people paste reviews from the others.
     JOURNAL = "journal", "The journal"
 
 
@@ -26,6 +26,9 @@ class Origin(models.TextChoices):
     JOURNAL = "journal", "Published by the journal with the paper"
     # Written only by review_imports, from an OpenReview forum; kept current by its refreshes.
     OPENREVIEW = "openreview", "Imported from OpenReview"
+    # Written only by reviews_sync_from_crossref: a peer-review work the journal registered with Crossref, which
+    # names the paper as the work it reviews (often with no text: the card links to it at the journal).
+    CROSSREF = "crossref", "Registered with Crossref by the journal"
 
 
 class ReviewKind(models.TextChoices):
@@ -41,6 +44,13 @@ class ReviewKind(models.TextChoices):
     META_REVIEW = "meta-review", "Meta-review"
     DECISION = "decision", "Decision"
     COMMENT = "comment", "Comment"
+
+
+class ReviewStage(models.TextChoices):
+    """When a review registered with Crossref was written: Crossref's `review.stage`."""
+
+    PRE_PUBLICATION = "pre-publication", "Pre-publication"
+    POST_PUBLICATION = "post-publication", "Post-publication"
 
 
 # Kinds that are not reviews of the paper: left out of its review count.
@@ -115,8 +125,10 @@ class ReviewContent(models.Model):
 
 
 class Review(ReviewContent):
-    """A public peer review of a paper: pasted from a platform where reviews are public, or published by the
-    journal with the paper (origin `journal`: kept in step with the full text by reviews_sync_from_journal).
+    """A public peer review of a paper: pasted from a platform where reviews are public, published by the
+    journal with the paper (origin `journal`: kept in step with the full text by reviews_sync_from_journal),
+    imported from OpenReview (origin `openreview`), or registered with Crossref by the journal as a review of the
+    paper (origin `crossref`: kept in step with Crossref by reviews_sync_from_crossref).
 
     Its content fields are the published version; an untrusted reviewer's edit of a published review waits
     as a pending ReviewRevision and replaces them only once approved. Journal reviews have no author, no
@@ -146,8 +158,11 @@ class Review(ReviewContent):
     external_id = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Its key per paper: the journal review's DOI (else kind, title and rank); the OpenReview note id.",
+        help_text="Its key per paper: the journal or Crossref review's DOI (journal: else kind, title and rank); "
+        "the OpenReview note id.",
     )
+    # Reviews registered with Crossref (and journal reviews Crossref also registered): before or after publication.
+    stage = models.CharField(max_length=16, choices=ReviewStage.choices, blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Its place among the journal's reviews.")
     # Imported reviews: [{"field": "soundness", "name": "Soundness", "value": 3, "label": "good"}, …] in the
     # note's order; value is null for a label alone ("Reject").
@@ -168,9 +183,17 @@ class Review(ReviewContent):
             models.CheckConstraint(
                 condition=(Q(origin="pasted") & ~Q(platform="journal"))
                 | (Q(origin="journal") & Q(platform="journal") & Q(author__isnull=True) & ~Q(external_id=""))
-                | (Q(origin="openreview") & Q(platform="openreview") & Q(author__isnull=True) & ~Q(external_id="")),
+                | (Q(origin="openreview") & Q(platform="openreview") & Q(author__isnull=True) & ~Q(external_id=""))
+                # The journal registered it with Crossref: first public at the journal, keyed by its DOI.
+                | (
+                    Q(origin="crossref")
+                    & Q(platform="journal")
+                    & Q(author__isnull=True)
+                    & Q(external_id__startswith="doi:")
+                ),
                 name="review_origin_consistent",
             ),
+            models.CheckConstraint(condition=Q(stage__in=[*ReviewStage.values, ""]), name="review_stage_valid"),
             # The natural key of a journal or imported review: a sync updates it in place, never adds a twin.
             models.UniqueConstraint(
                 fields=["paper", "origin", "external_id"],
@@ -208,6 +231,17 @@ class Review(ReviewContent):
     @property
     def is_imported(self) -> bool:
         return self.origin == Origin.OPENREVIEW
+
+    @property
+    def is_from_crossref(self) -> bool:
+        return self.origin == Origin.CROSSREF
+
+    @property
+    def doi(self) -> str:
+        """The review's own DOI, for journal and Crossref reviews keyed by it ("" otherwise)."""
+        if self.origin in (Origin.JOURNAL, Origin.CROSSREF) and self.external_id.startswith("doi:"):
+            return self.external_id.removeprefix("doi:")
+        return ""
 
     @property
     def kind_label(self) -> str:

@@ -27,9 +27,15 @@ def reviews_of_user(*, user) -> QuerySet[Review]:
 
 def reviews_for_paper_page(paper) -> list[Review]:
     """The paper page's Peer Reviews section, in one query: its approved reviews, those the journal published
-    first and in the journal's order (decision letter before author response), then pasted ones, newest first.
+    first and in the journal's order (decision letter before author response), then those it registered with
+    Crossref (by date), then pasted ones, newest first.
     Reviews imported from OpenReview are shown by review_imports' section, a block per forum."""
-    journal_first = Case(When(origin=Origin.JOURNAL, then=Value(0)), default=Value(1), output_field=IntegerField())
+    journal_first = Case(
+        When(origin=Origin.JOURNAL, then=Value(0)),
+        When(origin=Origin.CROSSREF, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return list(
         Review.objects.filter(paper=paper, status=ModerationStatus.APPROVED)
         .exclude(origin=Origin.OPENREVIEW)

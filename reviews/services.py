@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,9 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from paperhub import http
 from paperhub.moderation import ModerationStatus, contributor_is_trusted
 from paperhub.text import strip_bidi_controls, strip_bidi_controls_in
+from papers import enrichments
+from papers.clients import crossref
+from papers.doi import doi_url
 from papers.models import Paper
+from papers.normalize import AuthorRecord, PeerReviewRecord, UnusableRecord
 
 from .models import (
     LICENSE_NOT_MAPPED,
@@ -27,11 +33,15 @@ from .models import (
     ReviewerProfile,
     ReviewKind,
     ReviewRevision,
+    ReviewStage,
 )
 from .rendering import clean_journal_review_html, html_to_text, render_review_markdown
 
 if TYPE_CHECKING:
     from papers.enrichments import JournalReviewRecord
+
+# The enrichment kind (papers.enrichments) that finds the paper's reviews registered with Crossref.
+CROSSREF_KIND = "crossref_reviews"
 
 ANONYMOUS_NAME = "Anonymous reviewer"
 MAX_BODY_LENGTH = 60_000
@@ -203,6 +213,9 @@ def review_delete(*, review: Review, user) -> None:
     if review.is_imported:
         # The forum's next refresh would bring it back; staff reject the forum (or the review) instead.
         raise PermissionDenied("This review was imported from OpenReview; it cannot be deleted here.")
+    if review.is_from_crossref:
+        # The next check of Crossref would bring it back; staff hide it in the admin instead.
+        raise PermissionDenied("The journal registered this review with Crossref; it cannot be deleted here.")
     if user.id != review.author_id and not user.is_staff:
         raise PermissionDenied("Only the author of a review can delete it.")
     review.delete()
@@ -306,10 +319,15 @@ def _names(authors: list[str], kind: str) -> str:
     return ", ".join(shown or [names[0][:190]]) + " et al."
 
 
+def _doi_key(doi: str) -> str:
+    """A review's key by its DOI: the same for its journal sub-article and its Crossref record."""
+    return "doi:" + doi.strip().lower()[:290]
+
+
 def _journal_key(record: JournalReviewRecord, kind: str, seen: dict[str, int]) -> str:
     """The DOI when the review has one; else kind, title and rank among its namesakes (stable for a same list)."""
     if record.doi.strip():
-        return "doi:" + record.doi.strip().lower()[:290]
+        return _doi_key(record.doi)
     base = f"{kind}:{' '.join(record.title.split()).lower()[:250]}"
     seen[base] = seen.get(base, 0) + 1
     return f"{base}:{seen[base]}"
@@ -366,6 +384,7 @@ def reviews_sync_from_journal(*, paper: Paper, records: Iterable[JournalReviewRe
     Idempotent: the same list again writes nothing. A review missing from the list is removed; pasted reviews are
     never touched. Rows that change touch the paper through reviews.signals, so cached pages follow.
     """
+    _lock_outside_reviews(paper)
     existing = {
         review.external_id: review
         for review in Review.objects.select_for_update().filter(paper=paper, origin=Origin.JOURNAL)
@@ -402,4 +421,211 @@ def reviews_sync_from_journal(*, paper: Paper, records: Iterable[JournalReviewRe
     gone = [review.id for key, review in existing.items() if key not in wanted]
     if gone:
         Review.objects.filter(id__in=gone).delete()  # one post_delete per row: the paper is touched
+    if any(key.startswith("doi:") for key in existing if key not in wanted):
+        # Crossref may hold a review that just left the full text: look again now rather than at beat's next check.
+        enrichments.enrichments_queue(paper=paper, force=True, only=(CROSSREF_KIND,))
+    # The journal's sub-article of a review Crossref registered too wins over the Crossref record (see
+    # reviews_sync_from_crossref): that record, already shown, goes.
+    Review.objects.filter(paper=paper, origin=Origin.CROSSREF, external_id__in=list(wanted)).delete()
     return JournalSync(created=created, updated=updated, removed=len(gone))
+
+
+def _lock_outside_reviews(paper: Paper) -> None:
+    """Hold the paper's row: the journal and Crossref syncs of one paper take turns, so neither misses the other's
+    reviews (the same review from both is kept once). Writes lock the row anyway when they touch the paper."""
+    list(Paper.objects.select_for_update().filter(id=paper.id).values_list("id", flat=True))
+
+
+# ---------------------------------------------------------------- reviews registered with Crossref
+
+# Crossref's `review.type` values, as our kinds; another value is a review of kind "other".
+_CROSSREF_KINDS = {
+    "referee-report": ReviewKind.REFEREE_REPORT,
+    "editor-report": ReviewKind.EDITOR_REPORT,
+    "author-comment": ReviewKind.AUTHOR_RESPONSE,
+    "community-comment": ReviewKind.COMMENT,
+}
+_CROSSREF_NAMELESS = {**_NAMELESS, ReviewKind.COMMENT: "A reader"}
+
+
+def review_kind_from_crossref(review_type: str) -> str:
+    return _CROSSREF_KINDS.get((review_type or "").strip().lower(), ReviewKind.OTHER)
+
+
+def _person(author: AuthorRecord) -> str:
+    return " ".join(f"{author.given_name} {author.family_name}".split()) or author.literal_name.strip()
+
+
+def crossref_review_description(*, kind_label: str, stage_label: str, venue: str, doi: str, date_text: str) -> str:
+    """The stored text of a review registered with Crossref: Crossref keeps its details, not its words, and a
+    review's body may not be empty. Plain text, shown under the card's details and in feeds."""
+    when = ", ".join(part for part in (stage_label.lower(), date_text) if part)
+    return (
+        f"{kind_label} registered with Crossref by {venue} under the DOI {doi}{f' ({when})' if when else ''}. "
+        "Crossref holds its details, not its text: read it at the journal."
+    )
+
+
+def _crossref_content(*, paper: Paper, record: PeerReviewRecord, position: int) -> dict:
+    kind = review_kind_from_crossref(record.review_type)
+    stage = record.stage if record.stage in ReviewStage.values else ""
+    names = [name for name in map(_person, record.contributors) if name]
+    # A day shown as "29 April 2020" must be one: a year or month alone gives the year only.
+    published_on = record.date if record.date_precision == "day" else None
+    date = record.date or paper.published_date
+    year = date.year if date and 1900 <= date.year <= 2100 else timezone.now().year
+    venue = " ".join((record.container_title or record.publisher or paper.container_title or "The journal").split())
+    if published_on:
+        date_text = f"{published_on.day} {published_on:%B %Y}"
+    else:
+        date_text = str(record.date.year) if record.date else ""
+    body = crossref_review_description(
+        kind_label=ReviewKind(kind).label,
+        stage_label=ReviewStage(stage).label if stage else "",
+        venue=venue[:200],
+        doi=record.doi,
+        date_text=date_text,
+    )
+    return strip_bidi_controls_in(
+        {
+            "platform": Platform.JOURNAL,
+            "source_url": doi_url(record.doi)[:1000],
+            "venue": venue[:200],
+            "year": year,
+            "reviewer_name": _names(names, kind) if names else _CROSSREF_NAMELESS.get(kind, "Reviewers"),
+            "is_anonymous": not names,
+            "body": body,
+            "body_html": render_review_markdown(body),
+            "rating": "",
+            "confidence": "",
+            "license": review_license_from_url(record.license_url),
+            "kind": kind,
+            "stage": stage,
+            "title": " ".join((record.title or "").split())[:300],
+            "published_on": published_on,
+            "position": position,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class CrossrefSync:
+    created: int
+    updated: int
+    removed: int
+    shown_from_journal: int  # registered with Crossref and already shown from the journal's full text
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+
+@transaction.atomic
+def reviews_sync_from_crossref(
+    *, paper: Paper, records: Iterable[PeerReviewRecord], complete: bool = True
+) -> CrossrefSync:
+    """Make the paper's reviews registered with Crossref (origin `crossref`, keyed by DOI) match `records`.
+
+    Idempotent: the same records again write nothing. A review no longer registered is removed, unless the list
+    was not `complete` (more than one page): then none is, since the missing ones may be on the next page.
+
+    A review the journal also published with the paper (a JATS sub-article with the same DOI, eLife's for
+    instance) is shown once, as the journal's: that row has the review's text, the Crossref record only its
+    details. Its Crossref record only lends it the stage, which JATS does not say; reviews_sync_from_journal
+    removes a Crossref row when the sub-article arrives later.
+    """
+    _lock_outside_reviews(paper)
+    from_journal = {
+        review.external_id: review
+        for review in Review.objects.select_for_update().filter(
+            paper=paper, origin=Origin.JOURNAL, external_id__startswith="doi:"
+        )
+    }
+    existing = {
+        review.external_id: review
+        for review in Review.objects.select_for_update().filter(paper=paper, origin=Origin.CROSSREF)
+    }
+    wanted: dict[str, dict] = {}
+    twins: set[str] = set()
+    # Registration order is not an order readers know; by date, then DOI (eLife's sa1, sa2 … in turn).
+    for record in sorted(records, key=lambda r: (r.date or dt.date.max, r.doi)):
+        key = _doi_key(record.doi)
+        if key in wanted or key in twins:
+            continue
+        content = _crossref_content(paper=paper, record=record, position=len(wanted))
+        journal_review = from_journal.get(key)
+        if journal_review is not None:
+            twins.add(key)
+            if content["stage"] and journal_review.stage != content["stage"]:
+                journal_review.stage = content["stage"]
+                journal_review.save(update_fields=["stage", "updated_at"])
+            continue
+        wanted[key] = content
+    created = updated = 0
+    now = timezone.now()
+    for key, content in wanted.items():
+        review = existing.get(key)
+        if review is None:
+            Review.objects.create(
+                paper=paper,
+                origin=Origin.CROSSREF,
+                external_id=key,
+                author=None,
+                status=ModerationStatus.APPROVED,  # the journal registered it as public: nothing to moderate
+                published_at=now,
+                **content,
+            )
+            created += 1
+        elif any(getattr(review, name) != value for name, value in content.items()):
+            for name, value in content.items():
+                setattr(review, name, value)
+            review.save()  # its status stays: staff may have hidden it in the admin
+            updated += 1
+    gone = [review.id for key, review in existing.items() if key not in wanted and (complete or key in from_journal)]
+    if gone:
+        Review.objects.filter(id__in=gone).delete()  # one post_delete per row: the paper is touched
+    return CrossrefSync(created=created, updated=updated, removed=len(gone), shown_from_journal=len(twins))
+
+
+def reviews_fetch_from_crossref(*, paper: Paper) -> CrossrefSync | None:
+    """The crossref_reviews enrichment: ask Crossref for the paper's reviews, store them, record the outcome.
+
+    Transient trouble (429, 5xx, timeouts) propagates to the task, which retries; an answer that cannot be used
+    (404, not JSON, not a work list) is recorded as failed with its reason, and nothing stored is touched.
+    """
+    kind, source = CROSSREF_KIND, "Crossref"
+    if "," in paper.doi:
+        enrichments.enrichment_none(
+            paper_id=paper.id,
+            kind=kind,
+            source=source,
+            detail="not asked: the DOI holds a comma, which Crossref's filter syntax reads as the start of another "
+            "filter",
+        )
+        return None
+    try:
+        found = crossref.get_peer_reviews_of(paper.doi)
+    except (http.UpstreamNotFound, http.UpstreamBadResponse, UnusableRecord) as exc:
+        status = getattr(exc, "status", None)
+        answered = f" (HTTP {status})" if status and str(status) not in str(exc) else ""
+        reason = (
+            f"{str(exc).rstrip('.')}{answered}; the reviews already shown are kept, and Crossref is asked again later."
+        )
+        if not str(exc).startswith(source):
+            reason = f"{source}: {reason}"
+        enrichments.enrichment_failed(paper_id=paper.id, kind=kind, reason=reason, source=source)
+        return None
+    sync = reviews_sync_from_crossref(paper=paper, records=found.records, complete=found.complete)
+    registered = len(found.records)
+    if not registered:
+        enrichments.enrichment_none(
+            paper_id=paper.id, kind=kind, source=source, detail="Crossref has no reviews registered for it", status=200
+        )
+        return sync
+    detail = f"{registered} registered with Crossref"
+    if sync.shown_from_journal:
+        detail += f", {sync.shown_from_journal} of them shown from the journal's full text"
+    if not found.complete:
+        detail += f" (from the first {found.listed} of {found.total} results)"
+    enrichments.enrichment_done(paper_id=paper.id, kind=kind, source=source, detail=detail, status=200)
+    return sync

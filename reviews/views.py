@@ -18,6 +18,10 @@ from .models import Review
 JOURNAL_REVIEW_READ_ONLY = "The journal published this review with the paper; it cannot be changed here."
 # Likewise the forum's next refresh from OpenReview.
 IMPORTED_REVIEW_READ_ONLY = "This review was imported from OpenReview and follows it there; it cannot be changed here."
+# Likewise the next check of Crossref.
+CROSSREF_REVIEW_READ_ONLY = (
+    "The journal registered this review with Crossref, and PaperHub follows that record; it cannot be changed here."
+)
 
 
 @login_required
@@ -74,6 +78,8 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(JOURNAL_REVIEW_READ_ONLY)
     if review.is_imported:
         raise PermissionDenied(IMPORTED_REVIEW_READ_ONLY)
+    if review.is_from_crossref:
+        raise PermissionDenied(CROSSREF_REVIEW_READ_ONLY)
     if review.author_id != request.user.id:
         raise PermissionDenied("Only the author of a review can edit it.")
     # An edit still waiting for moderation is what the author continues from.
@@ -103,6 +109,8 @@ def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(JOURNAL_REVIEW_READ_ONLY)
     if review.is_imported:
         raise PermissionDenied(IMPORTED_REVIEW_READ_ONLY)
+    if review.is_from_crossref:
+        raise PermissionDenied(CROSSREF_REVIEW_READ_ONLY)
     if review.author_id != request.user.id and not request.user.is_staff:
         raise PermissionDenied("Only the author of a review can delete it.")
     if request.method == "POST":

@@ -18,6 +18,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "paper",
             "origin",
             "kind",
+            "stage",
             "title",
             "published_on",
             *Review.CONTENT_FIELDS,
@@ -39,11 +40,19 @@ class ReviewSerializer(serializers.ModelSerializer):
             "origin": {
                 "help_text": "`pasted`: a PaperHub user pasted it from a platform where reviews are public. "
                 "`journal`: the journal published it with the paper (from its full text); no one can edit it here. "
-                "`openreview`: imported from an OpenReview forum and kept current from it."
+                "`openreview`: imported from an OpenReview forum and kept current from it. "
+                "`crossref`: the journal registered it with Crossref as a review of the paper (keyed by its DOI; "
+                "`source_url` is its doi.org link, `body` a short description, as Crossref rarely holds the text)."
             },
             "kind": {
                 "help_text": "Journal reviews: decision letter, referee report, author response …; imported ones: "
-                "official review, meta-review, decision, comment, author response; pasted ones ''."
+                "official review, meta-review, decision, comment, author response; Crossref ones from its "
+                "`review.type` (referee-report, editor-report, author-comment as author-response, community-comment "
+                "as comment, others as other); pasted ones ''."
+            },
+            "stage": {
+                "help_text": "Reviews registered with Crossref (and journal reviews Crossref registered too): "
+                "`pre-publication` or `post-publication`, as Crossref's `review.stage` says; else ''."
             },
             "scores": {
                 "help_text": "Imported reviews: [{field, name, value, label}] in the note's order (value null for "

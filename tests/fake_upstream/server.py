@@ -10,6 +10,14 @@ Served paths mirror the real APIs under one prefix per service, so the app's cli
       no such answer was recorded). Scripts and calls for these lists use the service name "crossref-list", so a
       reference lookup running late in a worker never takes a failure scripted for an import, nor shows among its
       calls.
+  /crossref/works?filter=type:peer-review,relation.type:is-review-of,relation.object:{doi}[&rows=N]
+                               -> {"message-type": "work-list", …, "items": [the `message` of every recorded
+      peer-review work (crossref/*.json of type peer-review) whose relation is-review-of names that DOI, compared
+      without case]}: 10.7554/elife.55167 gets the recorded 10.7554/elife.55167.sa2, any other DOI an empty list.
+      The envelope is CONSTRUCTED (no answer to this query was recorded): its keys copy the recorded work-list
+      answer shared/upstream-samples/crossref/works-list-rows2-work-list.json (PROVENANCE.md). Other filters are the
+      `doi:` lists above. Requests with this filter count as the service "crossref-reviews", so their
+      scripts and calls are apart from imports' single-work lookups and from reference lookups' lists.
   /datacite/dois/{doi}         -> datacite/*.json
   /openalex/works/doi:{doi}    -> openalex/*.json
   /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for
@@ -229,11 +237,26 @@ def _index(folder: str, doi_of) -> dict[str, Path]:
     return index
 
 
+def _crossref_peer_reviews() -> list[dict]:
+    """The recorded Crossref works of type peer-review (their `message`s)."""
+    found = []
+    for path in sorted((FIXTURES / "crossref").glob("*.json")):
+        message = json.loads(path.read_text(encoding="utf-8")).get("message")
+        if isinstance(message, dict) and message.get("type") == "peer-review":
+            found.append(message)
+    return found
+
+
+# What PaperHub sends to ask for the reviews of a DOI: the three filters, the DOI last.
+_REVIEWS_FILTER = re.compile(r"^type:peer-review,relation\.type:is-review-of,relation\.object:(?P<doi>.+)$")
+
+
 class FakeUpstream:
     def __init__(self, port: int = 0) -> None:
         self.crossref = _index("crossref", lambda d: d["message"]["DOI"])
         self.crossref_list = (FIXTURES / "crossref" / CROSSREF_LIST).read_bytes()
         self.crossref_items = _crossref_items(self.crossref, json.loads(self.crossref_list))
+        self.crossref_peer_reviews = _crossref_peer_reviews()
         self.datacite = _index("datacite", lambda d: d["data"]["attributes"]["doi"])
         self.openalex = _index("openalex", lambda d: d["doi"])
         self.idconv = [json.loads(p.read_text()) for p in sorted((FIXTURES / "ncbi").glob("idconv-*.json"))]
@@ -392,6 +415,8 @@ class FakeUpstream:
                 return 200, body, "application/json"
         if service == "crossref-list":
             return self._crossref_works_list(query)
+        if service == "crossref-reviews":
+            return self._crossref_reviews_of(query)
         if service == "crossref" and rest.startswith("works/"):
             path = self.crossref.get(unquote(rest.removeprefix("works/")).lower())
             if path is None:
@@ -441,6 +466,36 @@ class FakeUpstream:
                 "facets": {},
                 "total-results": len(items),
                 "items": items,
+                "items-per-page": rows,
+                "query": {"start-index": 0, "search-terms": None},
+            },
+        }
+        return 200, json.dumps(envelope, ensure_ascii=False).encode(), "application/json"
+
+    def _crossref_reviews_of(self, query: dict) -> tuple[int, bytes, str]:
+        match = _REVIEWS_FILTER.match(query.get("filter", [""])[0])
+        if not match:
+            body = b'{"status":"failed","message":"the fake upstream answers only the reviews-of-a-DOI filter"}'
+            return 400, body, "application/json"
+        doi = match.group("doi").strip().lower()
+        items = [
+            message
+            for message in self.crossref_peer_reviews
+            if any(
+                str(relation.get("id", "")).lower() == doi
+                for relation in (message.get("relation") or {}).get("is-review-of", [])
+            )
+        ]
+        rows = int(query.get("rows", ["20"])[0])
+        # CONSTRUCTED envelope around recorded records: the keys of the recorded work-list answer.
+        envelope = {
+            "status": "ok",
+            "message-type": "work-list",
+            "message-version": "1.0.0",
+            "message": {
+                "facets": {},
+                "total-results": len(items),
+                "items": items[:rows],
                 "items-per-page": rows,
                 "query": {"start-index": 0, "search-terms": None},
             },
@@ -535,9 +590,10 @@ class FakeUpstream:
             def do_GET(self):
                 parts = urlsplit(self.path)
                 service, _, rest = parts.path.lstrip("/").partition("/")
-                if service == "crossref" and rest == "works":
-                    service = "crossref-list"  # scripted and counted apart (see the module's docstring)
                 query = parse_qs(parts.query)
+                if service == "crossref" and rest == "works":  # scripted and counted apart (the module's docstring)
+                    reviews = _REVIEWS_FILTER.match(query.get("filter", [""])[0])
+                    service = "crossref-reviews" if reviews else "crossref-list"
                 self.request_record = Request(service, rest, query, dict(self.headers))
                 with fake._lock:
                     fake.requests.append(self.request_record)
@@ -566,7 +622,7 @@ class FakeUpstream:
                     body = body[: len(body) // 2]
                 if isinstance(behaviour, Drip):
                     return self._send_drip(body, behaviour.interval)
-                crossref = service in ("crossref", "crossref-list")
+                crossref = service in ("crossref", "crossref-list", "crossref-reviews")
                 headers = {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"} if crossref else {}
                 if service == "europepmc" and status == 200:
                     headers["ETag"] = fake.etag(body)

@@ -7,7 +7,7 @@ from paperhub.tokens import token_create
 from papers.models import Author, Paper, Topic
 from tests.browser import axe_violations, chromium, new_page, session_cookie, sideways_overflow
 from tests.media_links.factories import VideoFactory
-from tests.reviews.factories import ReviewFactory, UserFactory
+from tests.reviews.factories import CrossrefReviewFactory, ReviewFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,6 +20,7 @@ def site():
     # What reviewers paste: a long unbroken URL and a wide Markdown table.
     wide_table = "| " + " | ".join(f"column {n}" for n in range(12)) + " |\n|" + "---|" * 12 + "\n"
     ReviewFactory(paper=paper, body=f"See https://example.org/{'a' * 120} for the data.\n\n{wide_table}")
+    CrossrefReviewFactory(paper=paper)  # a review registered with Crossref: its own card, title and DOI link
     VideoFactory(paper=paper)
     author = Author.objects.exclude(orcid="").order_by("pk").first()
     topic = Topic.objects.order_by("pk").first()

@@ -18,7 +18,7 @@ from tests.papers.factories import (
     PaperTopicFactory,
     ReferenceFactory,
 )
-from tests.reviews.factories import ReviewFactory, UserFactory
+from tests.reviews.factories import CrossrefReviewFactory, ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -332,6 +332,7 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
         )
         PaperTopicFactory(paper=paper, is_primary=position == 1)
         ReviewFactory(paper=paper)
+        CrossrefReviewFactory(paper=paper)  # registered with Crossref: in the same reviews query
         VideoFactory(paper=paper)
     PaperUpdate.objects.create(paper=paper, kind="correction", notice_doi="10.5555/fix")
     for position in range(1, references // 3 + 2):  # other versions, here or not, named by either side's record
@@ -348,6 +349,7 @@ def test_paper_page_query_count_is_fixed(client, django_assert_num_queries, refe
     assert response.status_code == 200
     assert response.content.decode().count('class="reference"') == references
     assert response.content.decode().count("Funder ") == references // 3 + 1
+    assert response.content.decode().count("Read it at the journal") == references // 3 + 1
     assert response.content.decode().count('class="version"') == 2 * (references // 3 + 1)
     # Later anonymous views, until something on the page changes: the version and the page, both from the cache.
     with django_assert_num_queries(0):

@@ -40,3 +40,20 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     body = factory.Faker("paragraph")
     body_html = factory.LazyAttribute(lambda r: render_review_markdown(r.body))
     status = ModerationStatus.APPROVED
+
+
+class CrossrefReviewFactory(ReviewFactory):
+    """A review registered with Crossref, stored as reviews_sync_from_crossref stores one (for tests that need many;
+    the sync itself is tested on the recorded record)."""
+
+    author = None
+    origin = "crossref"
+    platform = "journal"
+    external_id = factory.Sequence(lambda n: f"doi:10.5555/review.{n}")
+    source_url = factory.LazyAttribute(lambda r: f"https://doi.org/{r.external_id.removeprefix('doi:')}")
+    venue = "Test Publisher"
+    kind = "referee-report"
+    stage = "pre-publication"
+    title = factory.Faker("sentence", nb_words=5)
+    body = "Referee report registered with Crossref by Test Publisher."
+    license = ""
