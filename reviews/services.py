@@ -398,26 +398,8 @@ def reviews_sync_from_journal(*, paper: Paper, records: Iterable[JournalReviewRe
         key = _journal_key(record, content["kind"], seen)
         if key not in wanted:  # the same DOI twice in one list is one review
             wanted[key] = content
-    created = updated = 0
-    now = timezone.now()
-    for key, content in wanted.items():
-        review = existing.get(key)
-        if review is None:
-            Review.objects.create(
-                paper=paper,
-                origin=Origin.JOURNAL,
-                external_id=key,
-                author=None,
-                status=ModerationStatus.APPROVED,  # the journal published it: nothing to moderate
-                published_at=now,
-                **content,
-            )
-            created += 1
-        elif any(getattr(review, name) != value for name, value in content.items()):
-            for name, value in content.items():
-                setattr(review, name, value)
-            review.save()  # its status stays: staff may have hidden it in the admin
-            updated += 1
+    # The journal published it: nothing to moderate.
+    created, updated = _keyed_reviews_write(paper=paper, origin=Origin.JOURNAL, existing=existing, wanted=wanted)
     gone = [review.id for key, review in existing.items() if key not in wanted]
     if gone:
         Review.objects.filter(id__in=gone).delete()  # one post_delete per row: the paper is touched
@@ -561,26 +543,8 @@ def reviews_sync_from_crossref(
                 journal_review.save(update_fields=["stage", "updated_at"])
             continue
         wanted[key] = content
-    created = updated = 0
-    now = timezone.now()
-    for key, content in wanted.items():
-        review = existing.get(key)
-        if review is None:
-            Review.objects.create(
-                paper=paper,
-                origin=Origin.CROSSREF,
-                external_id=key,
-                author=None,
-                status=ModerationStatus.APPROVED,  # the journal registered it as public: nothing to moderate
-                published_at=now,
-                **content,
-            )
-            created += 1
-        elif any(getattr(review, name) != value for name, value in content.items()):
-            for name, value in content.items():
-                setattr(review, name, value)
-            review.save()  # its status stays: staff may have hidden it in the admin
-            updated += 1
+    # The journal registered it as public: nothing to moderate.
+    created, updated = _keyed_reviews_write(paper=paper, origin=Origin.CROSSREF, existing=existing, wanted=wanted)
     gone = [review.id for key, review in existing.items() if key not in wanted and (complete or key in from_journal)]
     if gone:
         Review.objects.filter(id__in=gone).delete()  # one post_delete per row: the paper is touched
@@ -629,3 +593,29 @@ def reviews_fetch_from_crossref(*, paper: Paper) -> CrossrefSync | None:
         detail += f" (from the first {found.listed} of {found.total} results)"
     enrichments.enrichment_done(paper_id=paper.id, kind=kind, source=source, detail=detail, status=200)
     return sync
+
+
+def _keyed_reviews_write(*, paper: Paper, origin: str, existing: dict, wanted: dict) -> tuple[int, int]:
+    """Create the `wanted` reviews (key -> content) missing from `existing` (key -> Review), approved, and update
+    those whose content differs; (created, updated). Their status stays: staff may have hidden one in the admin."""
+    created = updated = 0
+    now = timezone.now()
+    for key, content in wanted.items():
+        review = existing.get(key)
+        if review is None:
+            Review.objects.create(
+                paper=paper,
+                origin=origin,
+                external_id=key,
+                author=None,
+                status=ModerationStatus.APPROVED,
+                published_at=now,
+                **content,
+            )
+            created += 1
+        elif any(getattr(review, name) != value for name, value in content.items()):
+            for name, value in content.items():
+                setattr(review, name, value)
+            review.save()
+            updated += 1
+    return created, updated
