@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from paperhub.moderation import ModerationStatus, contributor_is_trusted
@@ -85,13 +85,10 @@ def forum_import_request(*, paper: Paper, link: str, user=None, queue: bool = Tr
             {"url": "This paper's metadata has not arrived yet, so a forum cannot be checked against it; try later."}
         )
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                forum_import, created = ForumImport.objects.get_or_create(
-                    paper=paper, forum_id=ref.forum_id, defaults={"requested_by": user}
-                )
-        except IntegrityError:  # a concurrent twin inserted it first
-            forum_import, created = ForumImport.objects.get(paper=paper, forum_id=ref.forum_id), False
+        # get_or_create settles a concurrent twin itself: its insert fails in a savepoint and it reads the row.
+        forum_import, created = ForumImport.objects.get_or_create(
+            paper=paper, forum_id=ref.forum_id, defaults={"requested_by": user}
+        )
         queued = created and queue
         if not created and not forum_import.is_running and queue:
             recent = forum_import.fetched_at and timezone.now() - forum_import.fetched_at < REFETCH_AFTER
@@ -409,11 +406,12 @@ def forum_imports_due(*, now=None, limit: int = 200) -> list[int]:
     )
     ids = list(settled.order_by("next_check_at").values_list("id", flat=True)[:limit])
     ids += list(lost.values_list("id", flat=True)[:limit])
-    for import_id in ids:
-        ForumImport.objects.filter(id=import_id).update(
+    if ids:  # one UPDATE for the batch, then a task each once it commits
+        ForumImport.objects.filter(id__in=ids).update(
             state=ForumImport.State.QUEUED, next_check_at=None, updated_at=now
         )
-        _send(import_id)
+        for import_id in ids:
+            _send(import_id)
     return ids
 
 
