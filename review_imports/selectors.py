@@ -105,6 +105,9 @@ def published_notes(forums) -> list[ForumNote]:
     )
 
 
+_GROUP_OF_KIND = {ReviewKind.DECISION: "decision", ReviewKind.META_REVIEW: "meta", ReviewKind.OFFICIAL_REVIEW: "review"}
+
+
 def _block(forum_import: ForumImport, notes: list[ForumNote]) -> ForumBlock:
     for note in notes:
         note.forum_import = forum_import  # note.url reads the forum id: no query per note
@@ -120,9 +123,7 @@ def _block(forum_import: ForumImport, notes: list[ForumNote]) -> ForumBlock:
     groups: dict[str, list[Entry]] = {"decision": [], "meta": [], "review": [], "comment": []}
     for note in top:
         entry = Entry(note, _thread(note.note_id, children, depth=1))
-        kind = note.review.kind
-        key = {ReviewKind.DECISION: "decision", ReviewKind.META_REVIEW: "meta", ReviewKind.OFFICIAL_REVIEW: "review"}
-        groups[key.get(kind, "comment")].append(entry)
+        groups[_GROUP_OF_KIND.get(note.review.kind, "comment")].append(entry)
     return ForumBlock(
         forum_import=forum_import,
         decisions=groups["decision"],
