@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from paperhub import http
 from review_imports import services
 from review_imports.clients.openreview import SIGN_IN_MESSAGE
 from review_imports.models import ForumImport
@@ -157,3 +158,14 @@ def test_a_forum_of_more_than_1000_notes_is_read_in_pages_and_stored_whole(fake_
     assert Review.objects.filter(paper=paper, status="approved").count() == 1203
     forum_import.refresh_from_db()
     assert (forum_import.notes_listed, forum_import.match) == (1204, "matched")
+
+
+def test_an_answer_over_the_size_limit_fails_the_import_with_the_reason_and_stores_nothing(
+    paper, fake_upstream, settings
+):
+    settings.UPSTREAM_MAX_RESPONSE_BYTES = 2_000  # the recorded ICLR 2018 listing is about 14 KB
+    forum_import = services.forum_import_request(paper=paper, link="B1CEaMbR-", queue=False).forum_import
+    with pytest.raises(http.UpstreamBadResponse, match="limit is 2,000|2,000-byte limit"):
+        services.forum_import_run(forum_import=forum_import)
+    assert not Review.objects.exists()
+    assert ForumImport.objects.get(id=forum_import.id).state == "queued"  # the task's give_up records the failure
