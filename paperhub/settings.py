@@ -488,6 +488,11 @@ SUMMARY_RECHECK_NONE_DAYS = env_int("SUMMARY_RECHECK_NONE_DAYS", 60)
 CROSSREF_REVIEWS_RECHECK_NONE_DAYS = env_int("CROSSREF_REVIEWS_RECHECK_NONE_DAYS", 60)
 CROSSREF_REVIEWS_RECHECK_DONE_DAYS = env_int("CROSSREF_REVIEWS_RECHECK_DONE_DAYS", 90)
 # Entities (PubTator3): papers queued within this many seconds share one call of up to 100 PMIDs.
+# Batched enrichments (topics from OpenAlex, PubMed ids from NCBI, summaries from Semantic Scholar): how long a
+# queued row waits for others to share its upstream call.
+ENRICHMENT_BATCH_WAIT_SECONDS = float(env_str("ENRICHMENT_BATCH_WAIT_SECONDS", "2"))
+OPENALEX_BATCH_SIZE = env_int("OPENALEX_BATCH_SIZE", 50)  # DOIs per filter=doi:a|b|… call (OpenAlex allows 100)
+NCBI_BATCH_SIZE = env_int("NCBI_BATCH_SIZE", 100)  # papers per batch; the converter takes 200 ids a call
 ENTITIES_BATCH_WAIT_SECONDS = float(env_str("ENTITIES_BATCH_WAIT_SECONDS", "5"))
 ENTITIES_RECHECK_NONE_DAYS = env_int("ENTITIES_RECHECK_NONE_DAYS", 14)
 CELERY_BEAT_SCHEDULE["enrichments-recheck"] = {"task": "papers.tasks.enrichments_recheck", "schedule": 600.0}

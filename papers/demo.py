@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import normalize, services
+from . import enrichments, normalize, services
 from .models import Paper, ReferenceLookup
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "upstream"
@@ -64,7 +64,8 @@ def demo_papers_load() -> DemoResult:
             if record.doi not in result.unchanged:
                 result.unchanged.append(record.doi)
         elif record.doi in loaded_now:
-            services.paper_apply_enrichment(paper=Paper.objects.get(doi=record.doi), record=record)
+            paper = services.paper_apply_enrichment(paper=Paper.objects.get(doi=record.doi), record=record)
+            enrichments.enrichment_done(paper_id=paper.id, kind=services.TOPICS, source="OpenAlex (recorded)")
             result.enriched.append(record.doi)
         else:
             services.paper_save_record(record=record)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
@@ -48,6 +49,8 @@ class EnrichmentKind:
     # Shown in the API's paper record under this key ("full_text"): state, source, detail and `url(paper)`.
     api_field: str = ""
     url: Callable[[Paper], str] | None = None
+    # Batched kinds: `task` takes no arguments and fetches a batch of queued rows of any papers (see below).
+    batched: bool = False
 
 
 _kinds: dict[str, EnrichmentKind] = {}
@@ -106,7 +109,11 @@ def enrichments_queue(*, paper: Paper, force: bool = False, only: tuple[str, ...
 
 def _send(registered: EnrichmentKind, paper_id: int) -> None:
     # Sent after commit, so that the worker finds the row it is to update.
-    transaction.on_commit(lambda: current_app.send_task(registered.task, args=[paper_id]))
+    if registered.batched:
+        wait = settings.ENRICHMENT_BATCH_WAIT_SECONDS
+        transaction.on_commit(lambda: batch_request(kind=registered.name, task=registered.task, wait=wait))
+    else:
+        transaction.on_commit(lambda: current_app.send_task(registered.task, args=[paper_id]))
 
 
 def enrichments_recheck_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
@@ -204,6 +211,74 @@ def enrichment_outcome(task, *, paper_id: int, kind: str, permanent: tuple[type[
         enrichment_note_retry(paper_id=paper_id, kind=kind, reason=reason)
 
     with task_outcome(task, give_up=give_up, note=note, permanent=permanent):
+        yield
+
+
+# ---------------------------------------------------------------- kinds fetched in batches, across papers
+#
+# Upstreams that answer many papers in one call (OpenAlex's doi filter, NCBI's converter, Semantic Scholar's
+# batch endpoint) are asked for a batch of rows at a time. The kind's task (called with a paper id, like any
+# kind's) only makes sure a batch runs soon; the batch task claims up to `limit` queued rows of any papers with
+# SKIP LOCKED, so batches on many workers never share a row. A batch left by a dead worker is found by beat
+# (enrichments_recheck_due queues stuck rows again, which schedules a batch).
+
+
+def _batch_key(kind: str) -> str:
+    return f"enrichments:{kind}:batch-scheduled"
+
+
+def batch_request(*, kind: str, task: str, wait: float) -> None:
+    """A row of `kind` is queued: make sure a batch runs within `wait` seconds. One batch is scheduled at a time
+    across all workers, so the rows queued meanwhile (the neighbours of an import) share its upstream call."""
+    if cache.add(_batch_key(kind), 1, timeout=wait + 1):
+        current_app.send_task(task, countdown=wait)
+
+
+def batch_claim(*, kind: str, limit: int) -> list[int]:
+    """Mark up to `limit` queued (or retrying) rows of `kind` running; their papers' ids, oldest first."""
+    cache.delete(_batch_key(kind))  # rows queued from now on schedule the next batch
+    with transaction.atomic():
+        claimed = list(
+            Enrichment.objects.select_for_update(skip_locked=True)
+            .filter(kind=kind, state__in=[State.QUEUED, State.RETRYING])
+            .order_by("updated_at")
+            .values_list("id", "paper_id")[:limit]
+        )
+        Enrichment.objects.filter(id__in=[row_id for row_id, _ in claimed]).update(
+            state=State.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
+    return [paper_id for _, paper_id in claimed]
+
+
+def batch_continue(*, kind: str, task: str, limit: int, wait: float) -> None:
+    """After a batch: a full batch waiting goes at once; a partial one waits `wait` for more to join it."""
+    waiting = Enrichment.objects.filter(kind=kind, state__in=[State.QUEUED, State.RETRYING])[:limit].count()
+    if waiting >= limit:
+        current_app.send_task(task)
+    elif waiting:
+        batch_request(kind=kind, task=task, wait=wait)
+
+
+def batch_note_retry(*, kind: str, paper_ids: list[int], reason: str) -> None:
+    Enrichment.objects.filter(kind=kind, paper_id__in=paper_ids, state=State.RUNNING).update(
+        state=State.RETRYING, detail=reason[:2000], checked_at=timezone.now()
+    )
+
+
+def batch_failed(*, kind: str, paper_ids: list[int], reason: str, source: str = "") -> None:
+    for paper_id in paper_ids:
+        enrichment_failed(paper_id=paper_id, kind=kind, reason=reason, source=source)
+
+
+@contextmanager
+def batch_outcome(task, *, kind: str, paper_ids: list[int], permanent: tuple[type[Exception], ...] = ()) -> Iterator:
+    """task_outcome for a batch: every claimed row says "retrying …" or ends failed with the reason."""
+    with task_outcome(
+        task,
+        give_up=lambda reason: batch_failed(kind=kind, paper_ids=paper_ids, reason=reason),
+        note=lambda reason: batch_note_retry(kind=kind, paper_ids=paper_ids, reason=reason),
+        permanent=permanent,
+    ):
         yield
 
 

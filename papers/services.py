@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from paperhub.http import UpstreamBadResponse, UpstreamNotFound, UpstreamUnavailable
+from paperhub.http import UpstreamNotFound
 from paperhub.text import strip_bidi_controls_in
 
 from . import doi as doi_lib
@@ -39,7 +39,6 @@ from .normalize import (
     FundingRecord,
     RelationRecord,
     TopicRecord,
-    UnusableRecord,
     WorkRecord,
     cited_work,
     merge_funding,
@@ -568,14 +567,60 @@ def paper_set_summary(*, paper_id: int, text: str, source: str) -> bool:
 
 
 def paper_enrich(*, paper: Paper) -> Paper:
-    """Topics (OpenAlex) and PubMed ids (NCBI) for a paper whose metadata came from elsewhere (a JATS file)."""
-    record = WorkRecord(doi=paper.doi, source="openalex", pmid=paper.pmid, pmcid=paper.pmcid)
-    try:
-        _enrich_with_openalex(record)
-    except UpstreamNotFound:
-        record.topics = []  # OpenAlex does not know every DOI
-    _enrich_with_pubmed_ids(record)
-    return paper_apply_enrichment(paper=paper, record=record)
+    """Topics (OpenAlex) and PubMed ids (NCBI) for a paper whose metadata came from elsewhere (a JATS file): both
+    kinds are queued, and fetched in batches with other papers'."""
+    enrichments.enrichments_queue(paper=paper, only=(TOPICS, PUBMED_IDS))
+    return paper
+
+
+# ---------------------------------------------------------------- topics and PubMed ids, in batches across papers
+
+TOPICS, PUBMED_IDS = "topics", "pubmed_ids"
+
+
+def topics_fetch_batch(*, paper_ids: list[int]) -> int:
+    """Topics, funders, citation count and ids from OpenAlex for many papers: one call per 100 DOIs."""
+    papers = list(Paper.objects.filter(id__in=paper_ids))
+    found = openalex.get_works([paper.doi for paper in papers])
+    for paper in papers:
+        record = found.get(paper.doi.lower())
+        with transaction.atomic():
+            if record is None:
+                enrichments.enrichment_none(
+                    paper_id=paper.id, kind=TOPICS, source="OpenAlex", detail="not in OpenAlex", status=200
+                )
+                continue
+            paper_apply_enrichment(paper=paper, record=record)
+            enrichments.enrichment_done(paper_id=paper.id, kind=TOPICS, source="OpenAlex", status=200)
+    return len(papers)
+
+
+def pubmed_ids_fetch_batch(*, paper_ids: list[int]) -> int:
+    """PMID and PMCID of many papers and of their references with a DOI, through NCBI's ID converter: the DOIs
+    of the whole batch, each asked once, 200 a call."""
+    papers = list(Paper.objects.filter(id__in=paper_ids))
+    references = list(
+        Reference.objects.filter(paper_id__in=paper_ids, pmid="").exclude(doi="").only("id", "paper_id", "doi")
+    )
+    dois = list(dict.fromkeys([paper.doi for paper in papers] + [reference.doi for reference in references]))
+    by_doi = {ids.doi: ids for ids in ncbi.convert_ids(dois) if ids.doi}
+    filled = []
+    for reference in references:
+        found = by_doi.get(reference.doi)
+        if found and found.pmid:
+            reference.pmid = found.pmid
+            filled.append(reference)
+    with transaction.atomic():
+        Reference.objects.bulk_update(filled, ["pmid"], batch_size=500)
+        papers_touch(paper_ids={reference.paper_id for reference in filled})
+    for paper in papers:
+        found = by_doi.get(paper.doi)
+        with transaction.atomic():
+            if found:
+                record = WorkRecord(doi=paper.doi, source="ncbi", pmid=found.pmid, pmcid=found.pmcid)
+                paper_apply_enrichment(paper=paper, record=record)
+            enrichments.enrichment_done(paper_id=paper.id, kind=PUBMED_IDS, source="NCBI", status=200)
+    return len(papers)
 
 
 def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
@@ -840,32 +885,15 @@ def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | Non
 
 
 def paper_import(*, paper: Paper, enrichment_optional: bool = False) -> Paper:
-    """Fetch metadata (Crossref, else DataCite), topics (OpenAlex) and PubMed ids (NCBI); store them in one go.
+    """Fetch metadata (Crossref, else DataCite) and store it; the paper is `ready`. Topics (OpenAlex), PubMed
+    ids (NCBI) and the other enrichments are queued by paper_save_record and fetched in batches across papers,
+    so that each upstream answers many papers per call. Raises the clients' errors.
 
-    Raises the clients' errors; enrichment errors are swallowed only when `enrichment_optional`
-    (the last attempt), so that a paper is not lost to a flaky enrichment source.
+    `enrichment_optional` is kept for tasks queued before the enrichments moved out (it no longer matters).
     """
     record = fetch_metadata(paper.doi)
-    notes = []
-    try:
-        _enrich_with_openalex(record)
-    except UpstreamNotFound:
-        pass  # OpenAlex does not know every DOI; the paper simply has no topics
-    except (UpstreamUnavailable, UpstreamBadResponse, UnusableRecord) as exc:
-        if not enrichment_optional:
-            raise
-        notes.append(f"Topics could not be fetched ({exc}).")
-    try:
-        _enrich_with_pubmed_ids(record)
-    except (UpstreamUnavailable, UpstreamBadResponse) as exc:
-        if not enrichment_optional:
-            raise
-        notes.append(f"PubMed ids could not be fetched ({exc}).")
     with transaction.atomic():
-        saved = paper_save_record(record=record)
-        if notes:
-            Paper.objects.filter(id=saved.id).update(fetch_error=" ".join(notes))
-    return saved
+        return paper_save_record(record=record)
 
 
 def fetch_metadata(doi: str) -> WorkRecord:
@@ -881,28 +909,6 @@ def fetch_metadata(doi: str) -> WorkRecord:
         except UpstreamNotFound:
             continue
     raise UpstreamNotFound("Crossref and DataCite", f"neither knows the DOI {doi}")
-
-
-def _enrich_with_openalex(record: WorkRecord) -> None:
-    found = openalex.get_work(record.doi)
-    record.topics = found.topics
-    record.funding = merge_funding(record.funding, found.funding)  # Crossref's funders first, OpenAlex's added
-    record.openalex_cited_by_count = found.openalex_cited_by_count
-    for name in ("oa_url", "pmid", "pmcid"):
-        if not getattr(record, name):
-            setattr(record, name, getattr(found, name))
-
-
-def _enrich_with_pubmed_ids(record: WorkRecord) -> None:
-    """PMID and PMCID of the paper and of every reference with a DOI, through NCBI's ID converter."""
-    dois = list(dict.fromkeys([record.doi] + [r.doi for r in record.references if r.doi and not r.pmid]))
-    by_doi = {ids.doi: ids for ids in ncbi.convert_ids(dois) if ids.doi}
-    if record.doi in by_doi:
-        record.pmid = record.pmid or by_doi[record.doi].pmid
-        record.pmcid = record.pmcid or by_doi[record.doi].pmcid
-    for reference in record.references:
-        if reference.doi in by_doi and not reference.pmid:
-            reference.pmid = by_doi[reference.doi].pmid
 
 
 def paper_mark_failed(*, paper_id: int, reason: str) -> None:

@@ -20,6 +20,10 @@ Served paths mirror the real APIs under one prefix per service, so the app's cli
       scripts and calls are apart from imports' single-work lookups and from reference lookups' lists.
   /datacite/dois/{doi}         -> datacite/*.json
   /openalex/works/doi:{doi}    -> openalex/*.json
+  /openalex/works?filter=doi:a|b|…&per-page=N -> {"meta": {…}, "results": [the recorded work of each DOI asked for
+      that has one, in the order asked], "group_by": []}. The envelope is CONSTRUCTED (no list answer was recorded):
+      its keys follow OpenAlex's documented list response; the works inside are the recordings, byte for byte
+      re-serialised. DOIs without a recording are left out, as OpenAlex leaves out DOIs it does not know.
   /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for
   /youtube/oembed?url=…        -> oembed/youtube-oembed-{video id}-*.json
   /vimeo/oembed.json?url=…     -> oembed/vimeo-oembed-{video id}.json
@@ -415,6 +419,8 @@ class FakeUpstream:
                 return 200, body, "application/json"
         if service == "crossref-list":
             return self._crossref_works_list(query)
+        if service == "openalex" and rest == "works":
+            return self._openalex_works_list(query)
         if service == "crossref-reviews":
             return self._crossref_reviews_of(query)
         if service == "crossref" and rest.startswith("works/"):
@@ -469,6 +475,25 @@ class FakeUpstream:
                 "items-per-page": rows,
                 "query": {"start-index": 0, "search-terms": None},
             },
+        }
+        return 200, json.dumps(envelope, ensure_ascii=False).encode(), "application/json"
+
+    def _openalex_works_list(self, query: dict) -> tuple[int, bytes, str]:
+        filters = query.get("filter", [""])[0]
+        if not filters.startswith("doi:") or "," in filters:
+            return 400, b"", "text/plain"
+        dois = list(dict.fromkeys(doi.lower() for doi in filters.removeprefix("doi:").split("|") if doi))
+        results = []
+        for doi in dois:
+            templated = self._templated("openalex", doi)
+            if templated is not None:
+                results.append(json.loads(templated))
+            elif doi in self.openalex:
+                results.append(json.loads(self.openalex[doi].read_text(encoding="utf-8")))
+        envelope = {  # CONSTRUCTED: OpenAlex's documented list shape around recorded works
+            "meta": {"count": len(results), "db_response_time_ms": 1, "page": 1, "per_page": len(dois)},
+            "results": results,
+            "group_by": [],
         }
         return 200, json.dumps(envelope, ensure_ascii=False).encode(), "application/json"
 

@@ -6,10 +6,10 @@ import json
 import pytest
 
 from paperhub.http import UpstreamNotFound, UpstreamUnavailable
-from papers import services
+from papers import enrichments, services
 from papers.demo import FIXTURES
-from papers.models import Author, Paper, Reference, Topic
-from tests.callbacks import queued_work
+from papers.models import Author, Enrichment, Paper, Reference, Topic
+from tests.callbacks import queued_work, run_enrichment_batches
 from tests.fake_upstream.server import Fail
 from tests.papers.factories import PaperFactory, ReferenceFactory
 from tests.reviews.factories import ReviewFactory
@@ -23,8 +23,11 @@ ARXIV = "10.48550/arxiv.2311.16162"
 
 
 def import_doi(doi):
+    """The metadata import, then the batched enrichments it queued (topics, PubMed ids)."""
     paper = Paper.objects.create(doi=doi)
-    return services.paper_import(paper=services.paper_claim_for_import(paper_id=paper.id))
+    services.paper_import(paper=services.paper_claim_for_import(paper_id=paper.id))
+    run_enrichment_batches()
+    return Paper.objects.get(id=paper.id)
 
 
 def test_crossref_paper_gets_every_field(fake_upstream):
@@ -80,16 +83,18 @@ def test_unknown_doi_is_not_found_in_either_registry(fake_upstream):
         services.paper_import(paper=paper)
 
 
-def test_transient_enrichment_failure_is_raised_unless_last_attempt(fake_upstream):
+def test_metadata_does_not_wait_for_openalex_and_a_failing_batch_changes_nothing(fake_upstream):
     paper = Paper.objects.create(doi=SIGMOD)
-    fake_upstream.script("openalex", Fail(503))
+    fake_upstream.always("openalex", Fail(503))
+    saved = services.paper_import(paper=services.paper_claim_for_import(paper_id=paper.id))
+    assert saved.fetch_state == "ready" and saved.fetch_error == "" and not saved.paper_topics.exists()
+    assert fake_upstream.calls("openalex") == [], "OpenAlex is asked by the batch, not by the import"
+    paper_ids = enrichments.batch_claim(kind=services.TOPICS, limit=100)
+    assert paper_ids == [paper.id]
     with pytest.raises(UpstreamUnavailable):
-        services.paper_import(paper=paper)
-    assert Paper.objects.get(id=paper.id).fetch_state == "pending", "nothing is written on failure"
-    fake_upstream.script("openalex", Fail(503))
-    saved = services.paper_import(paper=paper, enrichment_optional=True)
-    saved.refresh_from_db()
-    assert saved.fetch_state == "ready" and "Topics could not be fetched" in saved.fetch_error
+        services.topics_fetch_batch(paper_ids=paper_ids)  # the task retries it (tests/papers/test_batches.py)
+    assert Enrichment.objects.get(paper=paper, kind="topics").state == "running"
+    assert not Paper.objects.get(id=paper.id).paper_topics.exists()
 
 
 def test_reimport_yields_the_same_rows_and_keeps_user_content(fake_upstream):
@@ -128,13 +133,20 @@ def test_citations_are_linked_both_ways(fake_upstream):
     assert paper.references.get(position=1).cited_paper == cited, "this paper's reference points to a paper here"
 
 
-def test_pmids_come_from_ncbi_for_paper_and_references(fake_upstream):
+def test_pmids_come_from_ncbi_for_papers_and_references_in_one_call(fake_upstream):
     # The recorded ID-converter answer knows 10.7554/eLife.09560; make it a reference of a paper here.
-    record = services.fetch_metadata(PONE)
-    record.references[0].doi = "10.7554/elife.09560"
-    services._enrich_with_pubmed_ids(record)
-    assert record.references[0].pmid == "26354291"
-    assert fake_upstream.calls("ncbi")[0].query["ids"][0].count(",") == 63, "the paper and its 63 reference DOIs"
+    paper = PaperFactory(doi="10.5555/citing.1")
+    ReferenceFactory(paper=paper, position=1, doi="10.7554/elife.09560", pmid="")
+    other = PaperFactory(doi="10.7554/elife.09560")
+    for each in (paper, other):
+        enrichments.enrichments_queue(paper=each, only=(services.PUBMED_IDS,))
+    run_enrichment_batches()
+    assert paper.references.get().pmid == "26354291"
+    other.refresh_from_db()
+    assert (other.pmid, other.pmcid) == ("26354291", "PMC4559886")
+    [call] = fake_upstream.calls("ncbi")
+    assert sorted(call.query["ids"][0].split(",")) == ["10.5555/citing.1", "10.7554/elife.09560"], "each DOI once"
+    assert Enrichment.objects.get(paper=paper, kind="pubmed_ids").state == "done"
 
 
 def test_request_import_twice_makes_one_paper(django_capture_on_commit_callbacks):

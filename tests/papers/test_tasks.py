@@ -34,8 +34,12 @@ def test_user_adds_a_doi_url_and_gets_the_complete_page(client, fake_upstream, c
     assert paper.fetch_state == "ready", paper.fetch_error
     html = client.get(f"/doi/{SIGMOD}").content.decode()
     assert "Vector Quotient Filters" in html and "http-equiv" not in html
-    assert "Caching and Content Delivery" in html
     assert html.count('class="reference"') == paper.references.count() > 0
+    # Topics follow in a batch with other papers' (OpenAlex's filter=doi:a|b|…).
+    wait_until(lambda: paper.enrichments.filter(kind="topics", state="done").exists(), 30, "the topics")
+    assert "Caching and Content Delivery" in client.get(f"/doi/{SIGMOD}").content.decode()
+    [topics_call] = fake_upstream.calls("openalex")
+    assert topics_call.path == "works" and topics_call.query["filter"] == [f"doi:{SIGMOD}"]
 
 
 @pytest.mark.parametrize(
