@@ -44,9 +44,10 @@ class FullTextConfig(AppConfig):
             enrichments.EnrichmentKind(
                 name="summary",
                 label="Summary",
-                task="fulltext.tasks.summary_fetch",
+                task="fulltext.tasks.summary_fetch_batch",
                 input_of=lambda paper: paper.doi,
                 recheck_after={State.NONE: days * settings.SUMMARY_RECHECK_NONE_DAYS, State.FAILED: days},
+                batched=True,
             )
         )
 

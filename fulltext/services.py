@@ -251,6 +251,43 @@ def summary_fetch(*, paper: Paper) -> None:
     enrichments.enrichment_done(paper_id=paper.id, kind=kind, source=TLDR_SOURCE, status=200)
 
 
+def summary_fetch_batch(*, paper_ids: list[int]) -> int:
+    """Summaries of many papers: the ones with an author summary or digest are done at once, the rest share
+    Semantic Scholar batch calls (500 a call) and each ends as summary_fetch would end it."""
+    kind = "summary"
+    papers = list(Paper.objects.filter(id__in=paper_ids).only("id", "doi", "summary", "summary_source"))
+    own = [paper for paper in papers if paper.summary and paper.summary_source != TLDR_SOURCE]
+    for paper in own:
+        enrichments.enrichment_done(paper_id=paper.id, kind=kind, source=paper.summary_source)
+    asked = [paper for paper in papers if paper not in own]
+    found = semanticscholar.get_tldrs([paper.doi for paper in asked]) if asked else {}
+    # Read again: a digest may have arrived with the full text while we waited for Semantic Scholar.
+    digests = dict(
+        Paper.objects.filter(id__in=[paper.id for paper in asked])
+        .exclude(summary="")
+        .exclude(summary_source=TLDR_SOURCE)
+        .values_list("id", "summary_source")
+    )
+    for paper in asked:
+        if paper.doi not in found:
+            detail = "not in Semantic Scholar"
+            enrichments.enrichment_none(
+                paper_id=paper.id, kind=kind, source="Semantic Scholar", detail=detail, status=200
+            )
+        elif found[paper.doi] is None:
+            detail = "Semantic Scholar has no TLDR"
+            enrichments.enrichment_none(
+                paper_id=paper.id, kind=kind, source="Semantic Scholar", detail=detail, status=200
+            )
+        elif paper.id in digests:
+            enrichments.enrichment_done(paper_id=paper.id, kind=kind, source=digests[paper.id])
+        else:
+            with transaction.atomic():
+                paper_services.paper_set_summary(paper_id=paper.id, text=found[paper.doi].text, source=TLDR_SOURCE)
+                enrichments.enrichment_done(paper_id=paper.id, kind=kind, source=TLDR_SOURCE, status=200)
+    return len(papers)
+
+
 # ---------------------------------------------------------------- a publisher's own files
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound
 from paperhub.retries import task_outcome
@@ -26,7 +27,17 @@ def fulltext_fetch(self, paper_id: int) -> None:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def summary_fetch_batch(self) -> int:
+    """Claim queued summaries of any papers; ask Semantic Scholar's batch endpoint once per 500 of them."""
+    limit = settings.SUMMARY_BATCH_SIZE
+    return enrichments.batch_run(
+        self, kind="summary", limit=limit, fetch=services.summary_fetch_batch, permanent=(UpstreamBadResponse,)
+    )
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def summary_fetch(self, paper_id: int) -> None:
+    """One paper's summary (tasks queued before summaries were batched, and a staff "fetch again")."""
     with enrichments.enrichment_outcome(
         self, paper_id=paper_id, kind="summary", permanent=(UpstreamBadResponse, UpstreamNotFound)
     ):

@@ -492,6 +492,7 @@ CROSSREF_REVIEWS_RECHECK_DONE_DAYS = env_int("CROSSREF_REVIEWS_RECHECK_DONE_DAYS
 # queued row waits for others to share its upstream call.
 ENRICHMENT_BATCH_WAIT_SECONDS = float(env_str("ENRICHMENT_BATCH_WAIT_SECONDS", "2"))
 OPENALEX_BATCH_SIZE = env_int("OPENALEX_BATCH_SIZE", 50)  # DOIs per filter=doi:a|b|… call (OpenAlex allows 100)
+SUMMARY_BATCH_SIZE = env_int("SUMMARY_BATCH_SIZE", 500)  # DOIs per Semantic Scholar batch call (its limit)
 NCBI_BATCH_SIZE = env_int("NCBI_BATCH_SIZE", 100)  # papers per batch; the converter takes 200 ids a call
 ENTITIES_BATCH_WAIT_SECONDS = float(env_str("ENTITIES_BATCH_WAIT_SECONDS", "5"))
 ENTITIES_RECHECK_NONE_DAYS = env_int("ENTITIES_RECHECK_NONE_DAYS", 14)

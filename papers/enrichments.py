@@ -270,16 +270,21 @@ def batch_failed(*, kind: str, paper_ids: list[int], reason: str, source: str = 
         enrichment_failed(paper_id=paper_id, kind=kind, reason=reason, source=source)
 
 
-@contextmanager
-def batch_outcome(task, *, kind: str, paper_ids: list[int], permanent: tuple[type[Exception], ...] = ()) -> Iterator:
-    """task_outcome for a batch: every claimed row says "retrying …" or ends failed with the reason."""
-    with task_outcome(
-        task,
-        give_up=lambda reason: batch_failed(kind=kind, paper_ids=paper_ids, reason=reason),
-        note=lambda reason: batch_note_retry(kind=kind, paper_ids=paper_ids, reason=reason),
-        permanent=permanent,
-    ):
-        yield
+def batch_run(task, *, kind: str, limit: int, fetch: Callable, permanent: tuple[type[Exception], ...] = ()) -> int:
+    """The body of a batch task: claim up to `limit` rows, `fetch(paper_ids=…)` them, schedule what waits. Every
+    claimed row says "retrying …" while the task retries (429, 5xx, timeout; a retry claims again, its own rows
+    among them) or ends failed with the reason."""
+    paper_ids = batch_claim(kind=kind, limit=limit)
+    if paper_ids:
+        with task_outcome(
+            task,
+            give_up=lambda reason: batch_failed(kind=kind, paper_ids=paper_ids, reason=reason),
+            note=lambda reason: batch_note_retry(kind=kind, paper_ids=paper_ids, reason=reason),
+            permanent=permanent,
+        ):
+            fetch(paper_ids=paper_ids)
+    batch_continue(kind=kind, task=task.name, limit=limit, wait=settings.ENRICHMENT_BATCH_WAIT_SECONDS)
+    return len(paper_ids)
 
 
 # ---------------------------------------------------------------- reading

@@ -60,30 +60,22 @@ def paper_enrich(self, paper_id: int) -> None:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def topics_fetch_batch(self) -> int:
     """Claim queued papers (any papers), ask OpenAlex once per 100 DOIs, store each one's topics and ids."""
-    return _fetch_batch(
-        self, kind=services.TOPICS, limit=settings.OPENALEX_BATCH_SIZE, fetch=services.topics_fetch_batch
+    limit = settings.OPENALEX_BATCH_SIZE
+    return enrichments.batch_run(
+        self, kind=services.TOPICS, limit=limit, fetch=services.topics_fetch_batch, permanent=_BAD_ANSWERS
     )
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def pubmed_ids_fetch_batch(self) -> int:
     """Claim queued papers, ask NCBI's converter for their DOIs and their references' (200 a call), store them."""
-    return _fetch_batch(
-        self, kind=services.PUBMED_IDS, limit=settings.NCBI_BATCH_SIZE, fetch=services.pubmed_ids_fetch_batch
+    limit = settings.NCBI_BATCH_SIZE
+    return enrichments.batch_run(
+        self, kind=services.PUBMED_IDS, limit=limit, fetch=services.pubmed_ids_fetch_batch, permanent=_BAD_ANSWERS
     )
 
 
-def _fetch_batch(task, *, kind: str, limit: int, fetch) -> int:
-    """One batch of a batched enrichment: a retry (429, 5xx, timeout) claims again, its own rows among them."""
-    paper_ids = enrichments.batch_claim(kind=kind, limit=limit)
-    if paper_ids:
-        with enrichments.batch_outcome(
-            task, kind=kind, paper_ids=paper_ids, permanent=(UpstreamBadResponse, UnusableRecord)
-        ):
-            fetch(paper_ids=paper_ids)
-    wait = settings.ENRICHMENT_BATCH_WAIT_SECONDS
-    enrichments.batch_continue(kind=kind, task=task.name, limit=limit, wait=wait)
-    return len(paper_ids)
+_BAD_ANSWERS = (UpstreamBadResponse, UnusableRecord)
 
 
 @shared_task

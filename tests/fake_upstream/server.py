@@ -30,6 +30,10 @@ Served paths mirror the real APIs under one prefix per service, so the app's cli
   /europepmc/{PMCID}/fullTextXML -> europepmc/fulltextxml-*.xml, by the PMCID inside each file (PMC3258128, PMC8233371),
       as application/xml with an ETag (ours: a hash of the body; Europe PMC's own headers were not recorded); a request
       whose If-None-Match names it gets a 304. An unknown PMCID gets a 404 with an empty body (no 404 was recorded).
+  POST /semanticscholar/paper/batch?fields=… {"ids": ["DOI:…", …]} -> a JSON list in the order asked: the recording
+      below of each DOI that has one, null for the others. The list shape is the recorded batch answer's
+      (s2/graph-v1-paper-batch-pmid-20516115.json); null for an unknown id is Semantic Scholar's documented answer,
+      not a recording. Scripts and calls use the service "semanticscholar".
   /semanticscholar/paper/DOI:{doi} -> s2/graph-v1-paper-tldr-derived-*.json (derived from a recording: `paperId` and
       `tldr` kept, see PROVENANCE.md), by the DOI it was requested with (the body holds none), whatever `fields` asks.
   /pubtator/publications/export/biocjson?pmids=a,b[&full=true] -> {"PubTator3": [the recorded documents of the PMIDs
@@ -151,6 +155,7 @@ class Request:
     headers: dict
     at: float = field(default_factory=time.time)
     status: int = 0  # the status answered, once answered
+    body: bytes = b""  # what a POST sent
 
 
 def _with_doi_marked(value, doi: str):
@@ -497,6 +502,16 @@ class FakeUpstream:
         }
         return 200, json.dumps(envelope, ensure_ascii=False).encode(), "application/json"
 
+    def _semanticscholar_batch(self, ids: list) -> bytes:
+        """A list in the order asked: each DOI's recording (its tldr), null for the others (S2's documented answer
+        for unknown ids; the recorded batch answer s2/graph-v1-paper-batch-pmid-20516115.json shows the list)."""
+        answer = []
+        for paper_id in ids:
+            doi = str(paper_id).removeprefix("DOI:").lower()
+            path = self.semanticscholar.get(doi)
+            answer.append(json.loads(path.read_text(encoding="utf-8")) if path else None)
+        return json.dumps(answer).encode()
+
     def _crossref_reviews_of(self, query: dict) -> tuple[int, bytes, str]:
         match = _REVIEWS_FILTER.match(query.get("filter", [""])[0])
         if not match:
@@ -656,10 +671,13 @@ class FakeUpstream:
                 self._send(status, body, content_type, headers)
 
             def do_POST(self):
-                # Only OpenReview's login is POSTed to; scripts for it use the service "openreview-login".
+                # OpenReview's login (scripts for it use the service "openreview-login") and Semantic Scholar's
+                # batch endpoint (the service "semanticscholar", like its GETs).
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if parts.path == "/semanticscholar/paper/batch":
+                    return self._semanticscholar_batch(parts, body)
                 self.request_record = Request("openreview-login", parts.path, {}, dict(self.headers))
                 with fake._lock:
                     fake.requests.append(self.request_record)
@@ -670,6 +688,29 @@ class FakeUpstream:
                     return self._send(behaviour.status, behaviour.body, behaviour.content_type)
                 status, answer = fake._openreview_login(body)
                 self._send(status, answer, "application/json; charset=utf-8")
+
+            def _semanticscholar_batch(self, parts, body: bytes):
+                query = parse_qs(parts.query)
+                self.request_record = Request("semanticscholar", "paper/batch", query, dict(self.headers), body=body)
+                with fake._lock:
+                    fake.requests.append(self.request_record)
+                    latency = fake._latency
+                limited = fake._over_rate_limit("semanticscholar")
+                if latency:
+                    time.sleep(latency)
+                if limited:
+                    return self._send(429, b"Too many requests", "text/plain", {"Retry-After": "1"})
+                behaviour = fake._next_behaviour("semanticscholar")
+                if isinstance(behaviour, Fail):
+                    headers = {"Retry-After": str(int(behaviour.retry_after))} if behaviour.retry_after else {}
+                    return self._send(behaviour.status, behaviour.body, behaviour.content_type, headers)
+                if isinstance(behaviour, Garbage):
+                    return self._send(200, behaviour.body, behaviour.content_type)
+                try:
+                    ids = json.loads(body)["ids"]
+                except (ValueError, KeyError, TypeError):
+                    return self._send(400, b'{"error": "Unacceptable body"}', "application/json")
+                self._send(200, fake._semanticscholar_batch(ids), "application/json")
 
             request_record: Request | None = None  # unset for methods other than GET and POST (answered 501)
 

@@ -1,6 +1,7 @@
 """The full-text and summary enrichments in this process, against the fake upstream's recorded responses."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -129,7 +130,7 @@ def test_outages_raise_to_be_retried(fake_upstream, failure):
 def test_paper_without_pmcid_records_why_nothing_is_fetched():
     paper = PaperFactory(pmcid="")
     queued = enrichments.enrichments_queue(paper=paper)
-    assert queued == ["crossref_reviews", "summary"]  # the kinds that need only the DOI
+    assert queued == ["topics", "pubmed_ids", "crossref_reviews", "summary"]  # the kinds that need only the DOI
     row = Enrichment.objects.get(paper=paper, kind="fulltext")
     assert row.state == "none" and "PubMed Central" in row.detail
 
@@ -160,9 +161,33 @@ def test_converter_change_rerenders_from_the_stored_xml_without_network(fake_ups
 
 
 def run_summary(paper):
-    enrichments.enrichment_start(paper_id=paper.id, kind="summary")
-    services.summary_fetch(paper=Paper.objects.get(id=paper.id))
+    """The summary as its batch task runs it: queued, claimed, fetched with any other queued papers'."""
+    enrichments.enrichments_queue(paper=paper, only=("summary",))
+    services.summary_fetch_batch(paper_ids=enrichments.batch_claim(kind="summary", limit=500))
     return Enrichment.objects.get(paper=paper, kind="summary")
+
+
+def test_one_semantic_scholar_call_serves_a_batch_of_papers(fake_upstream):
+    known, unknown = PaperFactory(doi=S2_DOI, summary=""), PaperFactory(doi="10.5555/not-in-s2", summary="")
+    digest = PaperFactory(doi="10.5555/with-digest", summary="What the authors wrote.", summary_source="eLife digest")
+    for paper in (known, unknown, digest):
+        enrichments.enrichments_queue(paper=paper, only=("summary",))
+    services.summary_fetch_batch(paper_ids=enrichments.batch_claim(kind="summary", limit=500))
+    [call] = fake_upstream.calls("semanticscholar")
+    assert call.path == "paper/batch" and call.query == {"fields": ["tldr"]}
+    assert sorted(json.loads(call.body)["ids"]) == sorted([f"DOI:{S2_DOI}", "DOI:10.5555/not-in-s2"])
+    states = dict(Enrichment.objects.filter(kind="summary").values_list("paper__doi", "state"))
+    assert states == {S2_DOI: "done", "10.5555/not-in-s2": "none", "10.5555/with-digest": "done"}
+    assert Paper.objects.get(id=known.id).summary_source == "TLDR by Semantic Scholar"
+
+
+def test_a_batch_answer_of_another_length_is_refused(fake_upstream):
+    from paperhub.http import UpstreamBadResponse
+
+    fake_upstream.always("semanticscholar", Garbage(body=b"[]", content_type="application/json"))
+    with pytest.raises(UpstreamBadResponse, match="not a list with one entry per id asked"):
+        run_summary(PaperFactory(doi=S2_DOI, summary=""))
+    assert Paper.objects.get(doi=S2_DOI).summary == ""
 
 
 def test_tldr_fills_the_summary_with_its_source(fake_upstream):
@@ -183,7 +208,7 @@ def test_a_jats_digest_wins_over_the_tldr(fake_upstream):
 
 def test_unknown_to_semantic_scholar_is_none_available(fake_upstream):
     row = run_summary(PaperFactory(doi="10.5555/not-in-s2"))
-    assert (row.state, row.detail, row.upstream_status) == ("none", "not in Semantic Scholar", 404)
+    assert (row.state, row.detail, row.upstream_status) == ("none", "not in Semantic Scholar", 200)
 
 
 def test_semantic_scholar_429_is_retried(fake_upstream):
