@@ -361,8 +361,10 @@ class FakeUpstream:
         with self._lock:
             self._latency = seconds
 
-    def limit_rate(self, per_second: int | None) -> None:
-        """At most `per_second` answers per service in any one-second window; None lifts the limit."""
+    def limit_rate(self, per_second: int | float | dict[str, float] | None) -> None:
+        """At most `per_second` answers per service in any one-second window (a number for every service, or a
+        number per service: {"crossref": 40, "ncbi": 3}; a service left out is not limited); None lifts it.
+        Crossref's lists and review searches count as Crossref, as Crossref counts them."""
         with self._lock:
             self._rate_limit = per_second
             self._admitted.clear()
@@ -397,12 +399,16 @@ class FakeUpstream:
     def _over_rate_limit(self, service: str) -> bool:
         """Count this request in its service's sliding one-second window; True when the window is full."""
         with self._lock:
-            if self._rate_limit is None:
+            limit = self._rate_limit
+            bucket = service.split("-")[0] if service.startswith("crossref") else service
+            if isinstance(limit, dict):
+                limit = limit.get(bucket)
+            if limit is None:
                 return False
-            now, admitted = time.monotonic(), self._admitted[service]
+            now, admitted = time.monotonic(), self._admitted[bucket]
             while admitted and admitted[0] <= now - 1.0:
                 admitted.popleft()
-            if len(admitted) >= self._rate_limit:
+            if len(admitted) >= limit:
                 self.rate_limited[service] += 1
                 return True
             admitted.append(now)
