@@ -176,6 +176,31 @@ def _finish(paper_id: int, kind: str, state: str, detail: str, **values) -> None
     services.papers_touch(paper_ids=[paper_id])
 
 
+def enrichments_settle(
+    *,
+    kind: str,
+    paper_ids: list[int],
+    state: str,
+    source: str = "",
+    detail: str = "",
+    status: int | None = None,
+) -> None:
+    """One outcome for many rows at once (a batch's), in one UPDATE; the caller marks the papers changed."""
+    if not paper_ids:
+        return
+    now = timezone.now()
+    after = _kinds[kind].recheck_after.get(state) if kind in _kinds else None
+    Enrichment.objects.filter(kind=kind, paper_id__in=paper_ids).update(
+        state=state,
+        source=source,
+        detail=detail[:2000],
+        upstream_status=status,
+        checked_at=now,
+        next_check_at=now + after if after else None,
+        updated_at=now,
+    )
+
+
 def enrichment_done(
     *, paper_id: int, kind: str, source: str, detail: str = "", status: int | None = None, **validators
 ) -> None:

@@ -502,28 +502,7 @@ def reference_lookups_sweep(*, limit: int = _LOOKUP_SWEEP_LIMIT) -> int:
 
 def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord]) -> None:
     """Make the paper's topics match `topics`, creating the domain > field > subfield > topic nodes they name."""
-    wanted = {}
-    for data in topics:
-        domain = _get_or_create_current(Domain, {"openalex_id": data.domain_id}, {"name": data.domain_name})
-        field = _get_or_create_current(
-            Field, {"openalex_id": data.field_id}, {"name": data.field_name, "domain": domain}
-        )
-        subfield = _get_or_create_current(
-            Subfield, {"openalex_id": data.subfield_id}, {"name": data.subfield_name, "field": field}
-        )
-        topic = _get_or_create_current(
-            Topic, {"openalex_id": data.topic_id}, {"name": data.topic_name, "subfield": subfield}
-        )
-        wanted[topic.id] = data
-    PaperTopic.objects.filter(paper=paper).exclude(topic_id__in=wanted).delete()
-    # Clear the old primary first: the database allows one primary topic per paper at any moment.
-    PaperTopic.objects.filter(paper=paper, is_primary=True).exclude(
-        topic_id__in=[tid for tid, d in wanted.items() if d.is_primary]
-    ).update(is_primary=False)
-    for topic_id, data in sorted(wanted.items(), key=lambda item: item[1].is_primary):
-        PaperTopic.objects.update_or_create(
-            paper=paper, topic_id=topic_id, defaults={"score": data.score, "is_primary": data.is_primary}
-        )
+    _papers_set_topics({paper.id: list(topics)})
     papers_touch(paper_ids=[paper.id])
 
 
@@ -579,20 +558,132 @@ TOPICS, PUBMED_IDS = "topics", "pubmed_ids"
 
 
 def topics_fetch_batch(*, paper_ids: list[int]) -> int:
-    """Topics, funders, citation count and ids from OpenAlex for many papers: one call per 100 DOIs."""
+    """Topics, funders, citation count and ids from OpenAlex for many papers: one call per 100 DOIs, and the
+    taxonomy, topics and outcomes written for the whole batch at once."""
     papers = list(Paper.objects.filter(id__in=paper_ids))
     found = openalex.get_works([paper.doi for paper in papers])
-    for paper in papers:
-        record = found.get(paper.doi.lower())
-        with transaction.atomic():
-            if record is None:
-                enrichments.enrichment_none(
-                    paper_id=paper.id, kind=TOPICS, source="OpenAlex", detail="not in OpenAlex", status=200
-                )
-                continue
-            paper_apply_enrichment(paper=paper, record=record)
-            enrichments.enrichment_done(paper_id=paper.id, kind=TOPICS, source="OpenAlex", status=200)
+    described = {paper.id: found[paper.doi.lower()] for paper in papers if paper.doi.lower() in found}
+    with transaction.atomic():
+        changed = set()
+        for paper in papers:
+            if paper.id in described and _apply_openalex_work(paper, described[paper.id]):
+                changed.add(paper.id)
+        changed |= _papers_set_topics({paper_id: record.topics for paper_id, record in described.items()})
+        enrichments.enrichments_settle(
+            kind=TOPICS, paper_ids=list(described), state=enrichments.State.DONE, source="OpenAlex", status=200
+        )
+        missing = [paper.id for paper in papers if paper.id not in described]
+        enrichments.enrichments_settle(
+            kind=TOPICS,
+            paper_ids=missing,
+            state=enrichments.State.NONE,
+            source="OpenAlex",
+            detail="not in OpenAlex",
+            status=200,
+        )
+        papers_touch(paper_ids=changed | set(missing))
     return len(papers)
+
+
+def _apply_openalex_work(paper: Paper, record: WorkRecord) -> bool:
+    """paper_apply_enrichment's field updates in one save; the funders merged. Whether the paper changed."""
+    strip_bidi_controls_in(record)
+    new_ids = [
+        name for name in ("oa_url", "pmid", "pmcid", "arxiv_id") if getattr(record, name) and not getattr(paper, name)
+    ]
+    for name in new_ids:
+        setattr(paper, name, getattr(record, name))
+    fields = list(new_ids)
+    if record.openalex_cited_by_count is not None:  # with the date read, even when unchanged
+        paper.openalex_cited_by_count = record.openalex_cited_by_count
+        paper.openalex_cited_by_count_at = timezone.now()
+        fields += ["openalex_cited_by_count", "openalex_cited_by_count_at"]
+    if fields:
+        Paper.objects.filter(id=paper.id).update(**{name: getattr(paper, name) for name in fields})
+    if new_ids:
+        enrichments.enrichments_queue(paper=paper)  # a PMCID that just arrived brings its full text
+    if record.funding:
+        known = _known_funding(paper)
+        merged = merge_funding(known, record.funding)
+        if merged != known:
+            _replace_funding(paper, merged)
+    return bool(fields) or bool(record.funding)
+
+
+def _papers_set_topics(topics_of: dict[int, list[TopicRecord]]) -> set[int]:
+    """Make each paper's topics match its list, the taxonomy nodes resolved once for all; the papers changed."""
+    topic_ids = _taxonomy_resolve([data for topics in topics_of.values() for data in topics])
+    wanted = {
+        paper_id: {topic_ids[data.topic_id]: data for data in topics if data.topic_id in topic_ids}
+        for paper_id, topics in topics_of.items()
+    }
+    current: dict[int, dict[int, PaperTopic]] = {}
+    for row in PaperTopic.objects.filter(paper_id__in=list(wanted)):
+        current.setdefault(row.paper_id, {})[row.topic_id] = row
+    changed, gone, demoted, added, updated = set(), [], [], [], []
+    for paper_id, topics in wanted.items():
+        rows = current.get(paper_id, {})
+        before = (len(gone), len(demoted), len(added), len(updated))
+        for topic_id, row in rows.items():
+            if topic_id not in topics:
+                gone.append(row.id)
+            elif row.is_primary and not topics[topic_id].is_primary:
+                demoted.append(row.id)
+        for topic_id, data in topics.items():
+            row = rows.get(topic_id)
+            if row is None:
+                added.append(
+                    PaperTopic(paper_id=paper_id, topic_id=topic_id, score=data.score, is_primary=data.is_primary)
+                )
+            elif (row.score, row.is_primary) != (data.score, data.is_primary):
+                row.score, row.is_primary = data.score, data.is_primary
+                updated.append(row)
+        if (len(gone), len(demoted), len(added), len(updated)) != before:
+            changed.add(paper_id)
+    if gone:
+        PaperTopic.objects.filter(id__in=gone).delete()
+    # Clear old primaries first: the database allows one primary topic per paper at any moment.
+    if demoted:
+        PaperTopic.objects.filter(id__in=demoted).update(is_primary=False)
+    if updated:
+        PaperTopic.objects.bulk_update(sorted(updated, key=lambda row: row.is_primary), ["score", "is_primary"])
+    if added:
+        PaperTopic.objects.bulk_create(added)
+    return changed
+
+
+def _taxonomy_resolve(topics: list[TopicRecord]) -> dict[str, int]:
+    """The domain > field > subfield > topic rows the records name, created or renamed where needed, level by
+    level with a few set-based queries; {topic openalex id: Topic id}."""
+    parents: dict[str, int] = {}
+    for model, id_of, name_of, parent_of, parent_name in (
+        (Domain, "domain_id", "domain_name", None, None),
+        (Field, "field_id", "field_name", "domain_id", "domain"),
+        (Subfield, "subfield_id", "subfield_name", "field_id", "field"),
+        (Topic, "topic_id", "topic_name", "subfield_id", "subfield"),
+    ):
+        wanted = {}
+        for data in topics:
+            values = {"name": getattr(data, name_of)}
+            if parent_of:
+                values[f"{parent_name}_id"] = parents[getattr(data, parent_of)]
+            wanted[getattr(data, id_of)] = values
+        rows = {row.openalex_id: row for row in model.objects.filter(openalex_id__in=list(wanted))}
+        missing = [model(openalex_id=key, **values) for key, values in wanted.items() if key not in rows]
+        if missing:
+            model.objects.bulk_create(missing, ignore_conflicts=True)  # a concurrent batch may create one too
+            rows = {row.openalex_id: row for row in model.objects.filter(openalex_id__in=list(wanted))}
+        stale = []
+        for key, values in wanted.items():
+            row = rows[key]
+            if any(getattr(row, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(row, name, value)
+                stale.append(row)
+        for row in stale:
+            row.save(update_fields=list(wanted[row.openalex_id]))  # renamed upstream: its signals mark its papers
+        parents = {key: row.id for key, row in rows.items()}
+    return parents
 
 
 def pubmed_ids_fetch_batch(*, paper_ids: list[int]) -> int:
@@ -612,14 +703,15 @@ def pubmed_ids_fetch_batch(*, paper_ids: list[int]) -> int:
             filled.append(reference)
     with transaction.atomic():
         Reference.objects.bulk_update(filled, ["pmid"], batch_size=500)
-        papers_touch(paper_ids={reference.paper_id for reference in filled})
-    for paper in papers:
-        found = by_doi.get(paper.doi)
-        with transaction.atomic():
-            if found:
+        papers_touch(paper_ids={reference.paper_id for reference in filled})  # their reference lists link PubMed
+        for paper in papers:
+            found = by_doi.get(paper.doi)
+            if found and ((found.pmid and not paper.pmid) or (found.pmcid and not paper.pmcid)):
                 record = WorkRecord(doi=paper.doi, source="ncbi", pmid=found.pmid, pmcid=found.pmcid)
-                paper_apply_enrichment(paper=paper, record=record)
-            enrichments.enrichment_done(paper_id=paper.id, kind=PUBMED_IDS, source="NCBI", status=200)
+                paper_apply_enrichment(paper=paper, record=record)  # a new PMCID queues the full text
+        enrichments.enrichments_settle(
+            kind=PUBMED_IDS, paper_ids=[paper.id for paper in papers], state=enrichments.State.DONE, source="NCBI"
+        )
     return len(papers)
 
 
