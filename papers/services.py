@@ -600,7 +600,7 @@ def _apply_openalex_work(paper: Paper, record: WorkRecord) -> bool:
         fields += ["openalex_cited_by_count", "openalex_cited_by_count_at"]
     if fields:
         Paper.objects.filter(id=paper.id).update(**{name: getattr(paper, name) for name in fields})
-    if new_ids:
+    if {"pmid", "pmcid"} & set(new_ids):
         enrichments.enrichments_queue(paper=paper)  # a PMCID that just arrived brings its full text
     if record.funding:
         known = _known_funding(paper)

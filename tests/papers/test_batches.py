@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from papers import enrichments, services, tasks
-from papers.models import Enrichment, Paper
+from papers.models import Enrichment, Paper, PaperTopic
 from tests.fake_upstream.server import Fail, Garbage
 from tests.papers.factories import PaperFactory
 from tests.workers import wait_until
@@ -142,3 +142,36 @@ def test_a_batch_is_retried_after_429_and_503_and_garbage_fails_every_row_clearl
     assert row.detail == "NCBI: the response is not valid JSON"
     assert len(fake_upstream.calls("ncbi")) == 1, "a bad answer is not retried"
     assert tasks.pubmed_ids_fetch_batch.name == "papers.tasks.pubmed_ids_fetch_batch"
+
+
+# ---------------------------------------------------------------- queries per batch (exact, like the pages')
+
+
+def claimed_template_papers(kind, count, prefix=TEMPLATE):
+    papers = [PaperFactory(doi=f"{prefix}{n}", pmid="", pmcid="") for n in range(count)]
+    queue(papers, kind)
+    return enrichments.batch_claim(kind=kind, limit=1000)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [5, 20])
+def test_a_topics_batch_costs_a_few_queries_per_paper(fake_upstream, django_assert_num_queries, count):
+    fake_upstream.serve_template(TEMPLATE)
+    paper_ids = claimed_template_papers(services.TOPICS, count)
+    # Per paper: its OpenAlex fields in one UPDATE, and its funders (SIGMOD's OpenAlex record names 38 awards)
+    # read, compared and written: 5. Per batch, whatever its size: the papers, four taxonomy levels (read, create,
+    # read again), the topics read and created, one UPDATE of the outcomes, the papers marked changed: 20.
+    with django_assert_num_queries(20 + count * 5):
+        services.topics_fetch_batch(paper_ids=paper_ids)
+    assert PaperTopic.objects.filter(paper_id__in=paper_ids).count() == 2 * count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [5, 20])
+def test_a_pubmed_ids_batch_costs_the_same_queries_whatever_its_size(fake_upstream, django_assert_num_queries, count):
+    paper_ids = claimed_template_papers(services.PUBMED_IDS, count, prefix="10.5555/ids.")
+    # The papers, their references without a PMID, the outcomes in one UPDATE, and a savepoint's two: NCBI knows
+    # none of these DOIs, so nothing else is written.
+    with django_assert_num_queries(5):
+        services.pubmed_ids_fetch_batch(paper_ids=paper_ids)
+    assert Enrichment.objects.filter(kind="pubmed_ids", state="done").count() == count
