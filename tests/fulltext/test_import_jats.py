@@ -141,12 +141,14 @@ def test_a_hostile_file_gives_a_safe_page(client, tmp_path):
 
 def test_a_file_born_paper_then_gets_topics_and_ids_and_keeps_its_own_text(fake_upstream):
     from fulltext import services as fulltext_services
-    from papers import services
+    from tests.callbacks import run_enrichment_batches
 
     call_command("import_jats", str(ELIFE_09560))
     paper = Paper.objects.get(doi="10.7554/elife.09560")
     title = paper.title
-    services.paper_enrich(paper=paper)  # what the queued papers.tasks.paper_enrich runs
+    queued = Enrichment.objects.filter(paper=paper, kind__in=["topics", "pubmed_ids"], state="queued").count()
+    assert queued == 2, "the file's paper queues its topics and PubMed ids like any paper"
+    run_enrichment_batches()  # what the batch tasks run
     paper.refresh_from_db()
     assert (paper.pmid, paper.pmcid) == ("26354291", "PMC4559886"), "from the recorded NCBI ID-converter answer"
     assert paper.title == title, "the file's metadata stays"

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from papers import normalize, services
-from papers.models import Author, Paper, PaperTopic
+from papers.models import Author, Enrichment, Paper, PaperTopic
 from tests.fake_upstream.server import TEMPLATE_DOI
 from tests.workers import wait_until
 
@@ -28,7 +28,7 @@ FAST_LIMITS = {"CROSSREF_RATE_LIMIT": "200", "OPENALEX_RATE_LIMIT": "200", "NCBI
 def test_killed_worker_mid_batch_loses_no_paper_and_imports_none_twice(fake_upstream, start_worker):
     template = normalize.crossref_work(json.loads(fake_upstream.crossref[TEMPLATE_DOI].read_bytes()))
     fake_upstream.serve_template(PREFIX)
-    fake_upstream.set_latency(0.5)  # three calls per import: each import is in flight for 1.5 s or more
+    fake_upstream.set_latency(0.5)  # each import is in flight for 0.5 s or more (its Crossref call)
     dois = [f"{PREFIX}{n}" for n in range(1, PAPERS + 1)]
     worker = start_worker(concurrency=4, **FAST_LIMITS)
     for doi in dois:
@@ -61,6 +61,13 @@ def test_killed_worker_mid_batch_loses_no_paper_and_imports_none_twice(fake_upst
         states = list(Paper.objects.filter(doi__startswith=PREFIX).values_list("doi", "fetch_state", "fetch_error"))
         raise AssertionError(f"{states}\nfirst worker:\n{worker.output()[-2000:]}\n{second.output()[-3000:]}") from None
 
+    # Topics follow in batches (OpenAlex), also those whose batch the kill cut off: a redelivered batch claims
+    # its own rows again.
+    wait_until(
+        lambda: Enrichment.objects.filter(paper__doi__startswith=PREFIX, kind="topics", state="done").count() == PAPERS,
+        120,
+        "every paper's topics",
+    )
     # Every paper, once, complete.
     papers = Paper.objects.filter(doi__startswith=PREFIX)
     assert sorted(papers.values_list("doi", flat=True)) == sorted(dois)
