@@ -55,6 +55,7 @@ BROKER_URL = os.environ.get("BENCH_INGEST_BROKER_URL", "redis://127.0.0.1:6379/1
 CACHE_URL = os.environ.get("BENCH_INGEST_CACHE_URL", "redis://127.0.0.1:6379/9")
 LATENCY = 0.1  # seconds before each upstream answer
 PREFIX = "10.5555/bench."
+OA_PREFIX, OA_IDS_OF, OA_PMCID = "10.5555/bench.oa.", "10.7554/elife.09560", "PMC4559886"
 # The stages, by task: what each costs per paper is reported apart.
 STAGES = {
     "metadata": "papers.tasks.paper_import",
@@ -142,6 +143,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="threads or processes per worker")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (celery worker commands)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the papers at most")
+    parser.add_argument("--open-access", type=float, default=0.1, help="fraction of DOIs with a full text")
     parser.add_argument("--output", default=str(ROOT / "bench" / "ingest_results.json"))
     args = parser.parse_args()
 
@@ -171,6 +173,13 @@ def main() -> None:
         redis.Redis.from_url(url).flushdb()
 
     fake = FakeUpstream().start()
+    # Open access: a fraction of the DOIs get the recorded ID-converter record of eLife 09560 (PMID 26354291,
+    # PMC4559886), so their full text is fetched from "Europe PMC", which the fake answers with eLife's own JATS of
+    # that article (the largest recorded, 253 KB: not a Europe PMC recording, the same article's publisher XML).
+    fake.serve_template(OA_PREFIX, ids_of=OA_IDS_OF)
+    fake.serve_fulltext(
+        OA_PMCID, ROOT / "papers/fixtures/upstream/jats/elife-publisher-jats-digest-10.7554_eLife.09560.xml"
+    )
     fake.serve_template(PREFIX)
     fake.set_latency(LATENCY)
     limits = dict(settings.UPSTREAM_RATE_LIMITS)  # the production defaults, for the fake and the app alike
@@ -201,7 +210,9 @@ def main() -> None:
                 if used is not None:
                     cpu[pid] = used
 
-    dois = [f"{PREFIX}{n}" for n in range(1, args.dois + 1)]
+    open_access = round(args.dois * args.open_access)
+    dois = [f"{OA_PREFIX}{n}" for n in range(1, open_access + 1)]
+    dois += [f"{PREFIX}{n}" for n in range(open_access + 1, args.dois + 1)]
     busy = [Paper.FetchState.PENDING, Paper.FetchState.FETCHING]
     unsettled = [Enrichment.State.QUEUED, Enrichment.State.RUNNING, Enrichment.State.RETRYING]
     try:
@@ -318,6 +329,7 @@ def main() -> None:
             "rate_limits_per_s": limits,
             "batch_wait_s": settings.ENRICHMENT_BATCH_WAIT_SECONDS,
             "template": TEMPLATE_DOI,
+            "open_access": open_access,
         },
         "wall_s": round(wall, 2),
         "queueing_s": round(queued_in, 2),

@@ -24,7 +24,8 @@ Served paths mirror the real APIs under one prefix per service, so the app's cli
       that has one, in the order asked], "group_by": []}. The envelope is CONSTRUCTED (no list answer was recorded):
       its keys follow OpenAlex's documented list response; the works inside are the recordings, byte for byte
       re-serialised. DOIs without a recording are left out, as OpenAlex leaves out DOIs it does not know.
-  /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for
+  /ncbi/idconv/?ids=a,b        -> the recorded ID-converter answer, its records narrowed to the ids asked for (and,
+      for DOIs of a template served with `ids_of`, that recorded record with the DOI substituted)
   /youtube/oembed?url=…        -> oembed/youtube-oembed-{video id}-*.json
   /vimeo/oembed.json?url=…     -> oembed/vimeo-oembed-{video id}.json
   /europepmc/{PMCID}/fullTextXML -> europepmc/fulltextxml-*.xml, by the PMCID inside each file (PMC3258128, PMC8233371),
@@ -334,15 +335,24 @@ class FakeUpstream:
         with self._lock:
             self._always[service] = behaviour
 
-    def serve_template(self, prefix: str, doi: str = TEMPLATE_DOI) -> None:
-        """Answer DOIs starting with `prefix` with `doi`'s Crossref and OpenAlex recordings, that DOI substituted."""
+    def serve_template(self, prefix: str, doi: str = TEMPLATE_DOI, *, ids_of: str = "") -> None:
+        """Answer DOIs starting with `prefix` with `doi`'s Crossref and OpenAlex recordings, that DOI substituted.
+        With `ids_of` (a DOI the recorded ID-converter answers know), NCBI's converter answers each such DOI with
+        that DOI's recorded record, the DOI substituted: its PMID and PMCID (shared by all of them)."""
         bodies = {}
         for service, index in (("crossref", self.crossref), ("openalex", self.openalex)):
             if doi in index:
                 recording = json.loads(index[doi].read_text(encoding="utf-8"))
                 bodies[service] = json.dumps(_with_doi_marked(recording, doi), ensure_ascii=False).encode()
+        if ids_of:
+            [record] = [r for rec in self.idconv for r in rec.get("records", []) if r.get("doi", "").lower() == ids_of]
+            bodies["ncbi"] = json.dumps(_with_doi_marked(record, ids_of)).encode()
         with self._lock:
             self._templates[prefix.lower()] = bodies
+
+    def serve_fulltext(self, pmcid: str, path: Path) -> None:
+        """Answer Europe PMC's fullTextXML of `pmcid` with the JATS file `path` (until a new FakeUpstream)."""
+        self.europepmc[pmcid] = path
 
     def serve_openreview_forum(self, forum_id: str, notes: list, *, version: int = 2) -> None:
         """Serve `notes` (built by a test) as forum `forum_id` on that API version, until reset()."""
@@ -622,6 +632,10 @@ class FakeUpstream:
             for record in recording.get("records", [])
             if wanted & {str(record.get(k, "")).lower() for k in ("doi", "pmid", "pmcid")}
         ]
+        for doi in sorted(wanted):
+            templated = self._templated("ncbi", doi)
+            if templated is not None:
+                answer["records"].append(json.loads(templated))
         return json.dumps(answer).encode()
 
     def _handler(self):
