@@ -34,7 +34,7 @@ run: install
 	$(PY) manage.py load_demo
 	@echo "PaperHub on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site, the worker and beat)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m celery -A paperhub worker --loglevel=INFO --pool=threads --concurrency=2 & \
+	MALLOC_ARENA_MAX=2 $(PY) -m celery -A paperhub worker --loglevel=INFO --pool=threads --concurrency=2 & \
 	$(PY) -m celery -A paperhub beat --loglevel=INFO --schedule $(VAR_DIR)/celerybeat-schedule & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

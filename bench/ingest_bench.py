@@ -189,6 +189,7 @@ def main() -> None:
     env = {
         **fake.env(),
         "PAPERHUB_TASK_STATS": "true",
+        "MALLOC_ARENA_MAX": "2",
         "DATABASE_URL": DATABASE_URL,
         "CELERY_BROKER_URL": BROKER_URL,
         "CACHE_URL": CACHE_URL,

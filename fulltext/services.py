@@ -6,6 +6,7 @@ Every function is safe to run again: the same input leaves the same rows.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -209,14 +210,21 @@ def fulltext_fetch(*, paper: Paper, row) -> None:
         enrichments.enrichment_done(paper_id=paper.id, kind=kind, source="Europe PMC", status=304)
         return
     validators = {"etag": answer.etag[:200], "last_modified": answer.last_modified[:64]}
-    try:
-        document = jats.parse(answer.content, max_bytes=settings.FULLTEXT_MAX_XML_BYTES)
-    except jats.JatsError as exc:
-        raise UnreadableText(f"Europe PMC sent XML PaperHub cannot read: {exc}") from None
-    fulltext_store(
-        paper=paper, document=document, source=Source.EUROPE_PMC, source_url=europepmc_article_url(paper.pmcid)
-    )
+    with _conversions:
+        try:
+            document = jats.parse(answer.content, max_bytes=settings.FULLTEXT_MAX_XML_BYTES)
+        except jats.JatsError as exc:
+            raise UnreadableText(f"Europe PMC sent XML PaperHub cannot read: {exc}") from None
+        source_url = europepmc_article_url(paper.pmcid)
+        fulltext_store(paper=paper, document=document, source=Source.EUROPE_PMC, source_url=source_url)
+        del document  # the tree goes before the slot is given up
     enrichments.enrichment_done(paper_id=paper.id, kind=kind, source="Europe PMC", status=answer.status, **validators)
+
+
+# A parsed JATS tree and its rendering take tens of MB: a worker process converts this many at once, whatever its
+# pool's concurrency, so that its memory stays bounded while its other threads wait on upstreams. Memory is the
+# process's own, so the cap is too (unlike upstream limits, which are shared through the cache).
+_conversions = threading.BoundedSemaphore(settings.FULLTEXT_CONVERSIONS_PER_PROCESS)
 
 
 class UnreadableText(ValueError):
