@@ -17,11 +17,22 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 
-# Targets from issue 8: ratio of the static ceiling, and p99 for every serving row.
-RATIO_TARGETS = {"paper page": 0.5, "API paper detail": 0.5, "API list of 50": 0.15}
+# Targets (issues 8 and 18): ratio of the static ceiling, and p99 for every serving row.
+RATIO_TARGETS = {"paper page": 0.5, "API paper detail": 0.5, "API list of 50": 0.3}
+RATIO_TARGET_PREFIXES = {"paper page, largest full text": 0.4}
 P99_TARGET_MS = 100
 INGEST_RATIO_TARGET = 1.2
+IMPORT_DOIS_TARGET_S = 3.0
+METADATA_CPU_TARGET_MS = 30
+METADATA_QUERIES_TARGET = 15
+SEARCH_P95_TARGET_MS = 50
 RSS_TARGET_MB = 200
+
+
+def ratio_target(name: str) -> float | None:
+    if name in RATIO_TARGETS:
+        return RATIO_TARGETS[name]
+    return next((t for prefix, t in RATIO_TARGET_PREFIXES.items() if name.startswith(prefix)), None)
 
 
 def load(name: str) -> dict:
@@ -49,8 +60,9 @@ def main() -> None:
     add("|---|---:|---:|---:|---:|---|")
     for name, row in serve["serving"].items():
         goals = []
-        if name in RATIO_TARGETS:
-            goals.append(f"≥ {RATIO_TARGETS[name]} {verdict(row['ratio'] >= RATIO_TARGETS[name])}")
+        target = ratio_target(name)
+        if target is not None:
+            goals.append(f"≥ {target} {verdict(row['ratio'] >= target)}")
         if not name.startswith("static"):
             goals.append(f"p99 < {P99_TARGET_MS} ms {verdict(row['p99_ms'] < P99_TARGET_MS)}")
         errors = f" ({row['errors']} errors)" if row["errors"] else ""
@@ -59,25 +71,7 @@ def main() -> None:
             f"{row['ratio']:.2f} | {'; '.join(goals)} |"
         )
     add("")
-    config = ingest["config"]
-    add(
-        f"Ingest: {config['dois']:,} DOIs, {config['workers']} Celery workers × {config['concurrency']} "
-        f"{config['pool']}, upstream latency {config['upstream_latency_s'] * 1000:.0f} ms, 429 above "
-        f"{config['upstream_limit_per_s']}/s per service."
-    )
-    add("")
-    add("| measure | value | target |")
-    add("|---|---:|---|")
-    add(f"| wall time | {ingest['wall_s']:.1f} s | |")
-    add(f"| bound set by the rate limit | {ingest['bound_s']:.1f} s | {ingest['bound_formula']} |")
-    ratio_ok = ingest["ratio"] <= INGEST_RATIO_TARGET
-    add(f"| wall / bound | {ingest['ratio']:.2f} | ≤ {INGEST_RATIO_TARGET} {verdict(ratio_ok)} |")
-    add(f"| 429s received | {sum(ingest['429s_sent'].values())} | |")
-    add(f"| papers lost | {ingest['lost']} | 0 {verdict(ingest['lost'] == 0)} |")
-    duplicates = sum(ingest["duplicates"].values())
-    add(f"| duplicates | {duplicates} | 0 {verdict(duplicates == 0)} |")
-    add(f"| worker CPU per paper | {ingest['cpu_ms_per_paper']['workers']:.0f} ms | |")
-    add("")
+    add_ingest_table(add, ingest)
     add("| peak RSS | MB | target |")
     add("|---|---:|---|")
     web = serve["web_peak_rss_mb"]
@@ -114,6 +108,68 @@ def main() -> None:
     print(f"\nwritten to {BENCH / 'results.json'}")
 
 
+def add_ingest_table(add, ingest: dict) -> None:
+    """Ingest in production shape: wall time against the rate limits' bound, politeness, and cost per stage."""
+    config = ingest["config"]
+    limits = config.get("rate_limits_per_s") or {}
+    add(
+        f"Ingest: {config['dois']:,} DOIs ({config.get('open_access', 0)} open access), {config['workers']} Celery "
+        f"workers × {config['concurrency']} {config['pool']}, upstream latency "
+        f"{config['upstream_latency_s'] * 1000:.0f} ms, production rate limits ("
+        + ", ".join(f"{name} {rate:g}/s" for name, rate in sorted(limits.items()))
+        + ") on both sides."
+    )
+    add("")
+    add("| measure | value | target |")
+    add("|---|---:|---|")
+    add(f"| wall time, queued to every enrichment settled | {ingest['wall_s']:.1f} s | |")
+    add(f"| bound set by the rate limits | {ingest['bound_s']:.1f} s | {ingest['bound_formula']} |")
+    bounds = ingest.get("bounds_per_service_s") or {}
+    if bounds:
+        others = ", ".join(f"{name} {value:.1f} s" for name, value in sorted(bounds.items(), key=lambda kv: -kv[1]))
+        add(f"| bound per service | {others} | |")
+    ratio_ok = ingest["ratio"] <= INGEST_RATIO_TARGET
+    add(f"| wall / bound | {ingest['ratio']:.2f} | ≤ {INGEST_RATIO_TARGET} {verdict(ratio_ok)} |")
+    if "import_dois_s" in ingest:
+        queued_ok = ingest["import_dois_s"] <= IMPORT_DOIS_TARGET_S
+        add(
+            f"| `import_dois` of {config['dois']:,} DOIs | {ingest['import_dois_s']:.1f} s | "
+            f"≤ {IMPORT_DOIS_TARGET_S:g} s {verdict(queued_ok)} |"
+        )
+    calls = ", ".join(f"{name} {n}" for name, n in sorted(ingest["requests_per_service"].items()))
+    add(f"| upstream requests | {calls} | |")
+    sent = ingest["429s_sent"]
+    add(f"| 429s received | {sum(sent.values())} ({', '.join(f'{k} {v}' for k, v in sorted(sent.items())) or '-'}) | |")
+    add(f"| papers lost | {ingest['lost']} | 0 {verdict(ingest['lost'] == 0)} |")
+    duplicates = sum(ingest["duplicates"].values())
+    add(f"| duplicates | {duplicates} | 0 {verdict(duplicates == 0)} |")
+    add(f"| worker CPU per paper, all stages | {ingest['cpu_ms_per_paper']['workers']:.0f} ms | |")
+    add("")
+    stages = ingest.get("stages") or {}
+    if stages:
+        add("| stage (task) | runs | CPU per paper | queries per paper | target |")
+        add("|---|---:|---:|---:|---|")
+        for name, row in stages.items():
+            goal = ""
+            if name == "metadata":
+                cpu_ok = row["cpu_ms_per_paper"] <= METADATA_CPU_TARGET_MS
+                queries_ok = row["queries_per_paper"] <= METADATA_QUERIES_TARGET
+                goal = (
+                    f"CPU ≤ {METADATA_CPU_TARGET_MS} ms {verdict(cpu_ok)}; "
+                    f"queries ≤ {METADATA_QUERIES_TARGET} {verdict(queries_ok)}"
+                )
+            add(
+                f"| {name} | {row['runs']:,} | {row['cpu_ms_per_paper']:.1f} ms | {row['queries_per_paper']:.1f} | "
+                f"{goal} |"
+            )
+        add("")
+        add(
+            "CPU and queries per paper: each task's own, summed over its runs and divided by all papers "
+            "(a batch serves many; full text runs for the open-access tenth)."
+        )
+        add("")
+
+
 def add_search_tables(add, search: dict) -> None:
     """Latency per size and query kind, then storage; beside the baseline run (before a change) when recorded."""
     baseline = search.get("baseline") or {}
@@ -121,12 +177,13 @@ def add_search_tables(add, search: dict) -> None:
     if search.get("label"):
         add(f"Search, {search['label']}" + (f"; {baseline['label']}" if baseline.get("label") else "") + ".")
         add("")
-    head = "| search: papers | query | p50 | p95 | median matches |"
+    head = "| search: papers | query | p50 | p95 | median matches | target |"
     add(head + (" before: p50 | before: p95 | before: matches |" if before else ""))
-    add("|---:|---|---:|---:|---:|" + ("---:|---:|---:|" if before else ""))
+    add("|---:|---|---:|---:|---:|---|" + ("---:|---:|---:|" if before else ""))
     for row in search["runs"]:
         line = f"| {row['papers']:,} | {row['query']} | {row['p50_ms']:.1f} ms | {row['p95_ms']:.1f} ms | "
-        line += f"{_hits(row)} |"
+        goal = f"p95 < {SEARCH_P95_TARGET_MS} ms {verdict(row['p95_ms'] < SEARCH_P95_TARGET_MS)}"
+        line += f"{_hits(row)} | {goal if row['papers'] >= 100_000 else ''} |"
         if (old := before.get((row["papers"], row["query"]))) is not None:
             line += f" {old['p50_ms']:.1f} ms | {old['p95_ms']:.1f} ms | {_hits(old)} |"
         elif before:
