@@ -14,6 +14,10 @@ WORKER_SETTINGS = {
     "UPSTREAM_TIMEOUT_SECONDS": "2",
     "UPSTREAM_MAX_RESPONSE_BYTES": str(2 * 1024 * 1024),
     "CELERY_BROKER_VISIBILITY_TIMEOUT": "5",
+    # The fake upstream's limits, not Crossref's (5/s and one at a time without a contact address): it advertises
+    # 50/s and allows any number at once.
+    "CROSSREF_RATE_LIMIT": "50",
+    "CROSSREF_CONCURRENCY": "8",
 }
 
 
