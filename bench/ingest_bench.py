@@ -15,7 +15,8 @@ It measures:
               to the last paper settled (the newest `updated_at`);
   bound       the least time the rate limit allows: max over services of (distinct calls that service had to
               answer, i.e. distinct URLs answered other than 429) / 50 per s. Ratio = wall / bound, target <= 1.2;
-  429s        sent by the fake upstream, per service;
+  429s        sent by the fake upstream, per service, and counted by the app (`manage.py upstream_stats`);
+  in flight   the most requests each service was answering at once (the app caps them, BENCH_INGEST_CONCURRENCY);
   lost        DOIs queued whose paper did not end `ready` (target 0);
   duplicates  papers sharing a DOI, DOIs answered by Crossref more than once, reference or authorship rows sharing
               a position, papers whose reference count differs from the recording's (target 0);
@@ -47,7 +48,10 @@ CACHE_URL = os.environ.get("BENCH_INGEST_CACHE_URL", "redis://127.0.0.1:6379/9")
 RATE = int(os.environ.get("BENCH_INGEST_RATE", "50"))  # requests per second per service: the fake's and the app's
 LATENCY = 0.1  # seconds before each upstream answer
 PREFIX = "10.5555/bench."
+# Requests in flight per service the app allows: 50/s of 100 ms answers keeps 5 in flight, so 10 leaves room.
+CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "10"))
 RATE_LIMITS = {f"{name}_RATE_LIMIT": str(RATE) for name in ("CROSSREF", "OPENALEX", "NCBI", "DATACITE")}
+RATE_LIMITS |= {f"{name}_CONCURRENCY": str(CONCURRENCY) for name in ("CROSSREF", "OPENALEX", "NCBI", "DATACITE")}
 os.environ.update(
     {
         "DATABASE_URL": DATABASE_URL,
@@ -224,6 +228,18 @@ def main() -> None:
             worker.stop()
         fake.stop()
 
+    # The 429s as the app counted them (shared cache), beside the fake's own count of those it sent.
+    counted = json.loads(
+        subprocess.run(
+            [sys.executable, "manage.py", "upstream_stats", "--json", "crossref", "openalex", "ncbi", "datacite"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    app_429s = {name: row["429s"] for name, row in counted.items() if row["429s"]}
     papers = Paper.objects.filter(doi__startswith=PREFIX)
     last = papers.aggregate(last=Max("updated_at"))["last"]
     wall = last.timestamp() - started if last else float("nan")
@@ -274,6 +290,7 @@ def main() -> None:
             "upstream_latency_s": LATENCY,
             "upstream_limit_per_s": RATE,
             "app_limit_per_s": RATE,
+            "app_concurrency": CONCURRENCY,
             "template": TEMPLATE_DOI,
         },
         "wall_s": round(wall, 2),
@@ -284,6 +301,8 @@ def main() -> None:
         "requests_per_service": dict(requests),
         "distinct_calls_per_service": distinct,
         "429s_sent": dict(fake.rate_limited),
+        "429s_counted_by_app": app_429s,
+        "max_in_flight_per_service": dict(fake.max_in_flight),
         "states": dict(states),
         "lost": len(lost),
         "lost_examples": lost[:5],
@@ -304,6 +323,8 @@ def main() -> None:
         ("ratio", f"{wall / bound:.2f} (target <= 1.2)"),
         ("requests", ", ".join(f"{s} {n}" for s, n in sorted(requests.items()))),
         ("429s received", ", ".join(f"{s} {n}" for s, n in sorted(fake.rate_limited.items())) or "0"),
+        ("429s counted", ", ".join(f"{s} {n}" for s, n in sorted(app_429s.items())) or "0"),
+        ("most in flight", ", ".join(f"{s} {n}" for s, n in sorted(fake.max_in_flight.items()) if "*" not in s)),
         ("lost", f"{len(lost)} (states: {dict(states)})"),
         ("duplicates", f"{sum(duplicates.values())} {duplicates if any(duplicates.values()) else ''}"),
         ("peak RSS", f"max {max(peaks.values()):.0f} MB per process, {sum(peaks.values()):.0f} MB total"),

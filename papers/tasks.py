@@ -31,6 +31,13 @@ def paper_import(self, paper_id: int, force: bool = False) -> None:
         services.paper_import(paper=paper, enrichment_optional=last_attempt)
 
 
+def paper_import_send_many(paper_ids: list[int]) -> None:
+    """paper_import.delay for each paper, through one producer (one broker connection) for them all."""
+    with paper_import.app.producer_or_acquire() as producer:
+        for paper_id in paper_ids:
+            paper_import.apply_async((paper_id,), {"force": False}, producer=producer)
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def identifier_lookup_resolve(self, lookup_id: int) -> None:
     with task_outcome(
