@@ -857,8 +857,8 @@ def _queue_import(paper_id: int, *, force: bool = False) -> None:
 def _queue_imports(paper_ids: list[int]) -> None:
     from . import tasks
 
-    # After the commit, as _queue_import, but all in one go over one broker connection.
-    transaction.on_commit(lambda: tasks.paper_import_send_many(paper_ids))
+    # After the commit, as _queue_import, but in a few messages for them all (see the task).
+    transaction.on_commit(lambda: tasks.papers_queue_imports_send(paper_ids))
 
 
 def _queue_lookup(lookup_id: int) -> None:

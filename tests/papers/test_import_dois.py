@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from papers import services
+from papers import selectors, services
 from papers.models import IdentifierLookup, Paper, PaperRelation
 from tests.papers.factories import PaperFactory
 
@@ -153,3 +153,11 @@ def test_hundreds_of_dois_end_one_paper_each_all_imported_and_a_rerun_queues_non
     call_command("import_dois", str(source), stdout=out, stderr=io.StringIO())
     assert "0 queued, 210 already present, 0 invalid" in out.getvalue()
     assert dict(Paper.objects.values_list("doi", "fetched_at")) == fetched_at
+
+
+@pytest.mark.django_db
+def test_fan_out_sends_only_papers_still_pending_so_a_redelivery_queues_none_twice():
+    ready, pending, failed = (PaperFactory(fetch_state=state) for state in ("ready", "pending", "failed"))
+    later = PaperFactory(fetch_state="pending")
+    ids = [later.id, ready.id, pending.id, failed.id, 10**9]  # the last one deleted meanwhile
+    assert selectors.papers_pending_ids(paper_ids=ids) == [later.id, pending.id]
