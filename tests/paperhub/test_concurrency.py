@@ -49,6 +49,10 @@ def test_cap_holds_across_worker_processes(fake_upstream, start_worker, capped):
     capped(2)  # as the workers have it, so that this process counts the same slots
     fake_upstream.serve_template(PREFIX)
     fake_upstream.set_latency(0.3)  # each call in flight long enough for the six pool processes to pile up
+    # The session's shared worker (other tests' fixture, cap 8) may take some of these tasks from the same queue;
+    # an advertised limit, which every process reads from the cache, holds it to the same cap.
+    fake_upstream.advertise_concurrency(2)
+    concurrency.learn_from_headers("Crossref", httpx.Headers({"X-Concurrency-Limit": "2"}))
     limits = {"CROSSREF_CONCURRENCY": "2", "CROSSREF_RATE_LIMIT": "1000", "OPENALEX_RATE_LIMIT": "1000"}
     workers = [start_worker(concurrency=3, **limits) for _ in range(2)]
     dois = [f"{PREFIX}{n}" for n in range(1, 13)]
