@@ -17,6 +17,7 @@ The same module counts the 429s each upstream answered, in the cache, so that an
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 import uuid
@@ -27,6 +28,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .ratelimit import ADVERTISED_TTL_SECONDS, _name
+
+logger = logging.getLogger(__name__)
 
 POLL_FIRST_SECONDS = 0.005
 POLL_MAX_SECONDS = 0.1
@@ -111,8 +114,11 @@ def _acquire(upstream: str, max_wait: float) -> tuple[str, str] | None:
 
 def _release(key: str, token: str) -> None:
     # Only our own lease: if it ran out and another request took the slot, that one's stays.
-    if cache.get(key) == token:
-        cache.delete(key)
+    try:
+        if cache.get(key) == token:
+            cache.delete(key)
+    except Exception:  # the cache went away mid-request: the lease frees the slot, and the answer still counts
+        logger.warning("could not give back %s; its lease will", key, exc_info=True)
 
 
 def learn_from_headers(upstream: str, headers) -> None:
