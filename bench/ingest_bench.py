@@ -7,8 +7,9 @@ and rate-limited like the real APIs.
 
 The fake upstream (tests/fake_upstream) answers every call after 100 ms and with 429 (Retry-After: 1) once a
 service has answered its rate limit's worth of requests in the last second. Both sides use the production
-defaults of every service (settings.UPSTREAM_RATE_LIMITS: Crossref 40/s, OpenAlex 10/s, NCBI 3/s, Semantic
-Scholar 1/s, ...), the app through the shared limiter, the fake by counting. Each DOI (10.5555/bench.N) is answered
+defaults of every service (settings.UPSTREAM_RATE_LIMITS with a contact address, as production sets one: Crossref
+10/s and 3 at once, OpenAlex 10/s, NCBI 3/s, Semantic Scholar 1/s, ...), the app through the shared limiter and
+concurrency cap, the fake by counting. Each DOI (10.5555/bench.N) is answered
 with the real recordings of 10.1145/3448016.3452841 with the DOI substituted. An import is the whole pipeline:
 metadata (Crossref, one call per paper), then the enrichments it queues, each batched across papers: topics
 (OpenAlex, filter=doi:a|b|…), PubMed ids of the paper and its references (NCBI's converter, 200 ids a call),
@@ -23,7 +24,8 @@ It measures:
   bound       the least time the rate limits allow: max over services of (distinct calls that service had to
               answer, i.e. distinct requests answered other than 429) / its rate limit. Ratio = wall / bound,
               target <= 1.2;
-  429s        sent by the fake upstream, per service;
+  429s        sent by the fake upstream, per service, and counted by the app (`manage.py upstream_stats`);
+  in flight   the most requests each service was answering at once (the app caps them per upstream);
   lost        DOIs queued whose paper did not end `ready`, or whose enrichment did not settle (target 0);
   duplicates  papers sharing a DOI, DOIs answered by Crossref more than once, reference or authorship rows sharing
               a position, papers whose reference count differs from the recording's (target 0);
@@ -70,7 +72,13 @@ STAGES = {
 # The fake's services, by the app's rate-limit name they count against.
 RATE_BUCKETS = {"crossref-list": "crossref", "crossref-reviews": "crossref"}
 os.environ.update(
-    {"DATABASE_URL": DATABASE_URL, "CELERY_BROKER_URL": BROKER_URL, "CACHE_URL": CACHE_URL, "LOG_LEVEL": "WARNING"}
+    {
+        "DATABASE_URL": DATABASE_URL,
+        "CELERY_BROKER_URL": BROKER_URL,
+        "CACHE_URL": CACHE_URL,
+        "LOG_LEVEL": "WARNING",
+        "PAPERHUB_CONTACT_EMAIL": "bench@paperhub.example",  # production names one: Crossref's polite pool
+    }
 )
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
@@ -259,6 +267,18 @@ def main() -> None:
             worker.stop()
         fake.stop()
 
+    # The 429s as the app counted them (shared cache), beside the fake's own count of those it sent.
+    counted = json.loads(
+        subprocess.run(
+            [sys.executable, "manage.py", "upstream_stats", "--json", *sorted(limits)],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    app_429s = {name: row["429s"] for name, row in counted.items() if row["429s"]}
     papers = Paper.objects.filter(doi__startswith=PREFIX)
     rows = Enrichment.objects.filter(paper__doi__startswith=PREFIX)
     ends = [papers.aggregate(last=Max("updated_at"))["last"], rows.aggregate(last=Max("checked_at"))["last"]]
@@ -328,6 +348,7 @@ def main() -> None:
             "workers": args.workers,
             "upstream_latency_s": LATENCY,
             "rate_limits_per_s": limits,
+            "concurrency_caps": dict(settings.UPSTREAM_CONCURRENCY),
             "batch_wait_s": settings.ENRICHMENT_BATCH_WAIT_SECONDS,
             "template": TEMPLATE_DOI,
             "open_access": open_access,
@@ -343,6 +364,8 @@ def main() -> None:
         "requests_per_service": dict(requests),
         "distinct_calls_per_service": distinct,
         "429s_sent": dict(fake.rate_limited),
+        "429s_counted_by_app": app_429s,
+        "max_in_flight_per_service": dict(fake.max_in_flight),
         "states": dict(states),
         "enrichment_states": enrichment_states,
         "stages": per_stage,
@@ -366,6 +389,8 @@ def main() -> None:
         ("ratio", f"{wall / bound:.2f} (target <= 1.2)"),
         ("requests", ", ".join(f"{s} {n}" for s, n in sorted(requests.items()))),
         ("429s received", ", ".join(f"{s} {n}" for s, n in sorted(fake.rate_limited.items())) or "0"),
+        ("429s counted", ", ".join(f"{s} {n}" for s, n in sorted(app_429s.items())) or "0"),
+        ("most in flight", ", ".join(f"{s} {n}" for s, n in sorted(fake.max_in_flight.items()))),
         ("lost", f"{len(lost)} (states: {dict(states)})"),
         ("duplicates", f"{sum(duplicates.values())} {duplicates if any(duplicates.values()) else ''}"),
         ("peak RSS", f"max {max(peaks.values()):.0f} MB per process, {sum(peaks.values()):.0f} MB total"),

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from . import ratelimit
+from . import concurrency, ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -187,12 +187,61 @@ def _request(
     if last_modified:
         request_headers["If-Modified-Since"] = last_modified
     conditional = any(name.lower() in ("if-none-match", "if-modified-since") for name in request_headers)
-    ratelimit.acquire(upstream)
-    deadline = time.monotonic() + 2 * settings.UPSTREAM_TIMEOUT_SECONDS
     cap = min(max_bytes or settings.UPSTREAM_MAX_RESPONSE_BYTES, settings.UPSTREAM_MAX_RESPONSE_BYTES)
     try:
+        # The slot first, then the rate's: a request leaves at its rate slot's time, never in a burst of waiters
+        # that a freed slot let go together. The slot is given back however the block ends.
+        with concurrency.slot(upstream):
+            ratelimit.acquire(upstream)
+            deadline = time.monotonic() + 2 * settings.UPSTREAM_TIMEOUT_SECONDS
+            status, answered_headers, final_url, body = _exchange(
+                method,
+                upstream,
+                url,
+                params=params,
+                headers=request_headers,
+                json_body=json_body,
+                follow_redirects=follow_redirects,
+                conditional=conditional,
+                not_found_statuses=not_found_statuses,
+                no_content_statuses=no_content_statuses,
+                cap=cap,
+                deadline=deadline,
+            )
+    except concurrency.NoSlot as exc:
+        raise UpstreamUnavailable(upstream, str(exc)) from None
+    ratelimit.learn_from_headers(upstream, answered_headers)
+    concurrency.learn_from_headers(upstream, answered_headers)
+    answer = UpstreamResponse(data=None, headers=answered_headers, content=body, status=status, url=final_url)
+    if status in no_content_statuses:
+        answer.no_content = True
+    elif status == 304:
+        answer.not_modified = True
+    elif _is_html_page(answered_headers, body) and not _asks_for_html(accept):
+        logger.info("%s answered an HTML page for %s", upstream, final_url)
+        raise UpstreamChallenge(upstream, "answered with an HTML page (a bot challenge?)", status=status)
+    return answer
+
+
+def _exchange(
+    method: str,
+    upstream: str,
+    url: str,
+    *,
+    params,
+    headers,
+    json_body,
+    follow_redirects: bool,
+    conditional: bool,
+    not_found_statuses: tuple[int, ...],
+    no_content_statuses: tuple[int, ...],
+    cap: int,
+    deadline: float,
+) -> tuple[int, httpx.Headers, str, bytes]:
+    """Send the request and read its answer (status, headers, final URL, body); errors mapped to ours."""
+    try:
         with client().stream(
-            method, url, params=params, headers=request_headers, follow_redirects=follow_redirects, json=json_body
+            method, url, params=params, headers=headers, follow_redirects=follow_redirects, json=json_body
         ) as response:
             status, answered_headers, final_url = response.status_code, response.headers, str(response.url)
             if status in no_content_statuses or (status == 304 and conditional):
@@ -210,16 +259,7 @@ def _request(
         raise UpstreamBadResponse(upstream, "too many redirects") from None
     except httpx.TransportError as exc:
         raise UpstreamUnavailable(upstream, f"unreachable ({type(exc).__name__})") from None
-    ratelimit.learn_from_headers(upstream, answered_headers)
-    answer = UpstreamResponse(data=None, headers=answered_headers, content=body, status=status, url=final_url)
-    if status in no_content_statuses:
-        answer.no_content = True
-    elif status == 304:
-        answer.not_modified = True
-    elif _is_html_page(answered_headers, body) and not _asks_for_html(accept):
-        logger.info("%s answered an HTML page for %s", upstream, final_url)
-        raise UpstreamChallenge(upstream, "answered with an HTML page (a bot challenge?)", status=status)
-    return answer
+    return status, answered_headers, final_url, body
 
 
 def _read_capped(upstream: str, response: httpx.Response, cap: int, deadline: float) -> bytes:
@@ -263,6 +303,7 @@ def _raise_for_status(upstream: str, response: httpx.Response, not_found_statuse
         raise UpstreamNotFound(upstream, "no such record", status=status, body=body)
     retry_after = parse_retry_after(response.headers)
     if status == 429:
+        concurrency.count_rate_limited(upstream)
         raise UpstreamUnavailable(upstream, "rate limited (429)", retry_after=retry_after, status=status, body=body)
     if status >= 500:
         message = f"server error ({status})"

@@ -79,6 +79,8 @@ def acquire(upstream: str, *, max_wait: float = 60.0) -> float:
 def learn_from_headers(upstream: str, headers) -> None:
     """Remember a limit the upstream advertises, e.g. X-Rate-Limit-Limit: 50 with X-Rate-Limit-Interval: 1s."""
     limit, interval = headers.get("X-Rate-Limit-Limit"), headers.get("X-Rate-Limit-Interval")
+    # Crossref has sent each header twice at times ("50, 50"): the first value is the one.
+    limit, interval = (value.split(",")[0] if value else value for value in (limit, interval))
     if not limit or not interval or not limit.strip().isdigit():
         return
     match = re.fullmatch(r"\s*(\d+)\s*(ms|s|m)?\s*", interval)

@@ -404,8 +404,13 @@ PAPERHUB_CONTACT_EMAIL = env_str("PAPERHUB_CONTACT_EMAIL")
 UPSTREAM_TIMEOUT_SECONDS = float(env_int("UPSTREAM_TIMEOUT_SECONDS", 10))
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
 # Requests per second for each upstream, held across every worker process through the cache (Redis).
+# Crossref's documented limits since 1 December 2025 (blog "Announcing changes to REST API rate limits", and its
+# REST API "Access and authentication" page): single records 10/s with 3 at once in the polite pool (a mailto in
+# the User-Agent: PAPERHUB_CONTACT_EMAIL), 5/s with 1 at once in the public pool; lists 3/s (polite), 1/s (public).
+# The limits it advertises on each answer lower these further.
+_CROSSREF_POLITE = bool(PAPERHUB_CONTACT_EMAIL)
 UPSTREAM_RATE_LIMITS = {
-    "crossref": float(env_str("CROSSREF_RATE_LIMIT", "40")),
+    "crossref": float(env_str("CROSSREF_RATE_LIMIT", "10" if _CROSSREF_POLITE else "5")),
     "datacite": float(env_str("DATACITE_RATE_LIMIT", "20")),
     "openalex": float(env_str("OPENALEX_RATE_LIMIT", "10")),
     "ncbi": float(env_str("NCBI_RATE_LIMIT", "3")),
@@ -417,6 +422,30 @@ UPSTREAM_RATE_LIMITS = {
     # OpenReview allows roughly 60 note requests a minute anonymously; one a second stays under it.
     "openreview": float(env_str("OPENREVIEW_RATE_LIMIT", "1")),
 }
+# Requests in flight at once for each upstream, held across every worker process and host through the cache
+# (Redis); an advertised X-Concurrency-Limit lowers it. Only Crossref documents a number; for the others the cap
+# is the rate limit rounded up (no more at once than a second's worth), which bounds slow answers piling up.
+UPSTREAM_CONCURRENCY = {
+    "crossref": env_int("CROSSREF_CONCURRENCY", 3 if _CROSSREF_POLITE else 1),
+    "datacite": env_int("DATACITE_CONCURRENCY", 20),
+    "openalex": env_int("OPENALEX_CONCURRENCY", 10),
+    "ncbi": env_int("NCBI_CONCURRENCY", 3),
+    "europepmc": env_int("EUROPEPMC_CONCURRENCY", 10),
+    "semanticscholar": env_int("SEMANTIC_SCHOLAR_CONCURRENCY", 1),
+    "pubtator": env_int("PUBTATOR_CONCURRENCY", 3),
+    "openreview": env_int("OPENREVIEW_CONCURRENCY", 1),
+}
+UPSTREAM_CONCURRENCY_DEFAULT = 10  # upstreams not named above (the oEmbed providers), as their rate default
+for _upstream, _cap in UPSTREAM_CONCURRENCY.items():
+    if _cap < 0:
+        raise ImproperlyConfigured(f"The concurrency cap for {_upstream} must be 0 (no cap) or more, not {_cap}.")
+# A slot is leased for longer than http._request lets a request run (connect, redirects, the body's deadline of
+# twice the timeout), so that a worker killed mid-request holds it this long at most.
+UPSTREAM_SLOT_LEASE_SECONDS = float(env_int("UPSTREAM_SLOT_LEASE_SECONDS", int(4 * UPSTREAM_TIMEOUT_SECONDS + 10)))
+# How long a request waits for a free slot before failing as unavailable (its task retries later).
+UPSTREAM_SLOT_WAIT_SECONDS = float(env_int("UPSTREAM_SLOT_WAIT_SECONDS", 30))
+if UPSTREAM_SLOT_LEASE_SECONDS <= 0 or UPSTREAM_SLOT_WAIT_SECONDS < 0:
+    raise ImproperlyConfigured("UPSTREAM_SLOT_LEASE_SECONDS must be above 0 and UPSTREAM_SLOT_WAIT_SECONDS 0 or more.")
 PAPERHUB_IMPORT_MAX_RETRIES = env_int("PAPERHUB_IMPORT_MAX_RETRIES", 6)
 PAPERHUB_RETRY_BASE_SECONDS = float(env_str("PAPERHUB_RETRY_BASE_SECONDS", "4"))
 PAPERHUB_RETRY_MAX_SECONDS = float(env_str("PAPERHUB_RETRY_MAX_SECONDS", "600"))

@@ -210,3 +210,11 @@ def site_counts() -> dict[str, int]:
 def papers_for_listing():
     """Papers with what other apps count for them (approved reviews, videos …), one query per page."""
     return Paper.objects.annotate(**extensions.count_annotations()).only(*_ROW_COLUMNS, "work_type", "updated_at")
+
+
+def papers_pending_ids(*, paper_ids) -> list[int]:
+    """Those of the papers that wait for their first import, in the order given."""
+    pending = set(
+        Paper.objects.filter(id__in=paper_ids, fetch_state=Paper.FetchState.PENDING).values_list("id", flat=True)
+    )
+    return [paper_id for paper_id in paper_ids if paper_id in pending]

@@ -915,6 +915,51 @@ def paper_request_import(*, doi: str) -> tuple[Paper, bool]:
     return paper, created
 
 
+def papers_request_import(*, dois: Iterable[str]) -> list[ImportRequest]:
+    """paper_request_import for many DOIs in a fixed number of queries, whatever their number: one ImportRequest
+    per DOI given, in order, `created` for the first mention of each DOI that was not here.
+
+    The new papers are inserted in one statement and their imports sent together once the transaction commits.
+    A DOI another process adds between our look and our insert is skipped by the insert but counted as ours:
+    its import is then queued twice, which the import's conditional claim makes harmless.
+    """
+    wanted = [doi_lib.normalize_doi(doi) for doi in dois]
+    distinct = list(dict.fromkeys(wanted))
+    with transaction.atomic():
+        here = set(Paper.objects.filter(doi__in=distinct).values_list("doi", flat=True))
+        new = [doi for doi in distinct if doi not in here]
+        created = set(new)
+        # Plain rows, no save(): the post_save receivers' work is done below for all of them at once.
+        Paper.objects.bulk_create([Paper(doi=doi) for doi in new], ignore_conflicts=True)
+        papers = {paper.doi: paper for paper in Paper.objects.filter(doi__in=distinct).only("id", "doi")}
+        if new:
+            _papers_arrived({doi: papers[doi].id for doi in new if doi in papers})
+            _queue_imports([papers[doi].id for doi in new if doi in papers])
+    requests, seen = [], set()
+    for doi in wanted:
+        requests.append(ImportRequest(paper=papers.get(doi), created=doi in created and doi not in seen))
+        seen.add(doi)
+    return requests
+
+
+def _papers_arrived(ids_by_doi: dict[str, int]) -> None:
+    """What papers.signals does for one saved paper, for many placeholders at once: the relations other papers
+    name to them point at them (paper_link_relations), and their versions move (papers_changed)."""
+    rows = [
+        relation
+        for relation in PaperRelation.objects.filter(other_doi__in=list(ids_by_doi)).only(
+            "id", "paper_id", "other_doi", "other_paper_id"
+        )
+        if relation.paper_id != ids_by_doi[relation.other_doi]
+    ]
+    unlinked = [relation for relation in rows if relation.other_paper_id != ids_by_doi[relation.other_doi]]
+    for relation in unlinked:
+        relation.other_paper_id = ids_by_doi[relation.other_doi]
+    PaperRelation.objects.bulk_update(unlinked, ["other_paper"])
+    papers_touch(paper_ids={relation.paper_id for relation in unlinked} - set(ids_by_doi.values()))
+    versions.papers_changed(dois=list(ids_by_doi))
+
+
 def identifier_request_import(*, text: str) -> ImportRequest:
     """Add whatever identifier a person pasted; raises InvalidIdentifier with a readable message."""
     identifier = parse_identifier(text)
@@ -944,6 +989,13 @@ def _queue_import(paper_id: int, *, force: bool = False) -> None:
 
     # Workers must never see an uncommitted row, so the task is sent only after the transaction commits.
     transaction.on_commit(lambda: tasks.paper_import.delay(paper_id, force=force))
+
+
+def _queue_imports(paper_ids: list[int]) -> None:
+    from . import tasks
+
+    # After the commit, as _queue_import, but in a few messages for them all (see the task).
+    transaction.on_commit(lambda: tasks.papers_queue_imports_send(paper_ids))
 
 
 def _queue_lookup(lookup_id: int) -> None:

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from paperhub.http import UpstreamBadResponse, UpstreamNotFound
 from paperhub.retries import task_outcome
 
-from . import enrichments, services
+from . import enrichments, selectors, services
 from .models import IdentifierLookup, Paper
 from .normalize import UnusableRecord
 
@@ -29,6 +29,33 @@ def paper_import(self, paper_id: int, force: bool = False) -> None:
             return  # deleted, or already imported by another delivery of this task
         last_attempt = self.request.retries >= settings.PAPERHUB_IMPORT_MAX_RETRIES
         services.paper_import(paper=paper, enrichment_optional=last_attempt)
+
+
+# Papers per papers_queue_imports message: 1,000 DOIs make 10 messages, each fanned out by whichever worker takes it.
+FAN_OUT_CHUNK = 100
+
+
+def paper_import_send_many(paper_ids: list[int]) -> None:
+    """paper_import.delay for each paper, through one producer (one broker connection) for them all."""
+    with paper_import.app.producer_or_acquire() as producer:
+        for paper_id in paper_ids:
+            paper_import.apply_async((paper_id,), {"force": False}, producer=producer)
+
+
+def papers_queue_imports_send(paper_ids: list[int]) -> None:
+    """Queue many imports with one message per FAN_OUT_CHUNK papers: one broker round trip per message is what
+    sending costs, and a worker then sends the papers' own tasks (papers_queue_imports)."""
+    chunks = [paper_ids[i : i + FAN_OUT_CHUNK] for i in range(0, len(paper_ids), FAN_OUT_CHUNK)]
+    with papers_queue_imports.app.producer_or_acquire() as producer:
+        for chunk in chunks:
+            papers_queue_imports.apply_async((chunk,), producer=producer)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def papers_queue_imports(paper_ids: list[int]) -> None:
+    """Send each paper's import. Only papers still pending: a redelivered message queues no import twice.
+    (A paper whose message is lost stays pending, and the beat's papers_requeue_stuck queues it again.)"""
+    paper_import_send_many(selectors.papers_pending_ids(paper_ids=paper_ids))
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)

@@ -15,6 +15,10 @@ WORKER_SETTINGS = {
     "UPSTREAM_MAX_RESPONSE_BYTES": str(2 * 1024 * 1024),
     "CELERY_BROKER_VISIBILITY_TIMEOUT": "5",
     "ENRICHMENT_BATCH_WAIT_SECONDS": "0.3",
+    # The fake upstream's limits, not Crossref's (5/s and one at a time without a contact address): it advertises
+    # 50/s and allows any number at once.
+    "CROSSREF_RATE_LIMIT": "50",
+    "CROSSREF_CONCURRENCY": "8",
 }
 
 

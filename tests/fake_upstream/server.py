@@ -80,6 +80,11 @@ many papers:
   fake.limit_rate(50)                    per service, at most 50 answers in any one-second sliding window; a
       request beyond that gets 429 with Retry-After: 1, as real APIs limit each service on its own.
       `fake.rate_limited` counts the 429s sent per service.
+  fake.max_in_flight                     per service, the most GETs it was answering at once (since reset());
+      "crossref*" counts Crossref's three services together (one upstream to the app), "openreview*" both versions.
+  fake.advertise_concurrency(3)          Crossref's answers carry X-Concurrency-Limit: 3. CONSTRUCTED: no answer
+      with that header was recorded; the name is the one clients report seeing from Crossref since its December
+      2025 limits (concurrent requests per pool), the value is the test's.
 """
 
 from __future__ import annotations
@@ -291,6 +296,9 @@ class FakeUpstream:
         self._rate_limit: int | None = None
         self._admitted: dict[str, deque] = defaultdict(deque)
         self.rate_limited: Counter = Counter()
+        self._in_flight: Counter = Counter()
+        self.max_in_flight: Counter = Counter()
+        self._advertised_concurrency: int | None = None
         self._server = _Server(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -379,8 +387,26 @@ class FakeUpstream:
             self._rate_limit = per_second
             self._admitted.clear()
 
+    def advertise_concurrency(self, limit: int | None) -> None:
+        """Crossref's answers carry X-Concurrency-Limit: `limit` (None: no such header, as recorded)."""
+        with self._lock:
+            self._advertised_concurrency = limit
+
+    def _enter(self, service: str) -> None:
+        with self._lock:
+            for name in (service, service.split("-")[0] + "*"):
+                self._in_flight[name] += 1
+                self.max_in_flight[name] = max(self.max_in_flight[name], self._in_flight[name])
+
+    def _leave(self, service: str) -> None:
+        with self._lock:
+            for name in (service, service.split("-")[0] + "*"):
+                self._in_flight[name] -= 1
+
     def reset(self) -> None:
         with self._lock:
+            self.max_in_flight.clear()
+            self._advertised_concurrency = None
             self._scripts.clear()
             self._always.clear()
             self.requests.clear()
@@ -654,6 +680,13 @@ class FakeUpstream:
                 if service == "crossref" and rest == "works":  # scripted and counted apart (the module's docstring)
                     reviews = _REVIEWS_FILTER.match(query.get("filter", [""])[0])
                     service = "crossref-reviews" if reviews else "crossref-list"
+                fake._enter(service)
+                try:
+                    self._get(service, rest, query)
+                finally:
+                    fake._leave(service)
+
+            def _get(self, service, rest, query):
                 self.request_record = Request(service, rest, query, dict(self.headers))
                 with fake._lock:
                     fake.requests.append(self.request_record)
@@ -684,6 +717,8 @@ class FakeUpstream:
                     return self._send_drip(body, behaviour.interval)
                 crossref = service in ("crossref", "crossref-list", "crossref-reviews")
                 headers = {"X-Rate-Limit-Limit": "50", "X-Rate-Limit-Interval": "1s"} if crossref else {}
+                if crossref and fake._advertised_concurrency:
+                    headers["X-Concurrency-Limit"] = str(fake._advertised_concurrency)
                 if service == "europepmc" and status == 200:
                     headers["ETag"] = fake.etag(body)
                     if headers["ETag"] in self.headers.get("If-None-Match", ""):

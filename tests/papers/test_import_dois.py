@@ -3,7 +3,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from papers.models import IdentifierLookup, Paper
+from papers import selectors, services
+from papers.models import IdentifierLookup, Paper, PaperRelation
 from tests.papers.factories import PaperFactory
 
 
@@ -78,3 +79,85 @@ def test_wait_stops_with_a_clear_message_when_nothing_moves(monkeypatch, django_
     assert "Nothing moved for 1 s (--stall-timeout): is a worker running?" in err.getvalue()
     assert "0 ready, 0 failed, 1 unfinished" in out.getvalue()
     assert "10.5555/never.fetched: still pending" in out.getvalue()
+
+
+def _queue(dois, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        requests = services.papers_request_import(dois=dois)
+    return requests, callbacks
+
+
+@pytest.mark.django_db
+def test_bulk_queueing_takes_the_same_queries_for_five_dois_as_for_fifty(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    PaperFactory(doi="10.5555/bulk.here")
+    for count in (5, 50):
+        dois = [f"10.5555/bulk.{count}.{n}" for n in range(count)] + ["10.5555/BULK.HERE"]
+        # Look, insert, read back, relations naming them (savepoint and release around them: the atomic block).
+        with django_assert_num_queries(6):
+            requests, callbacks = _queue(dois, django_capture_on_commit_callbacks)
+        # One callback sends every import, the other sets the new papers' versions: the same two for any number.
+        assert len(callbacks) == 2
+        assert [r.created for r in requests] == [True] * count + [False]
+        assert Paper.objects.filter(doi__startswith=f"10.5555/bulk.{count}.", fetch_state="pending").count() == count
+
+
+@pytest.mark.django_db
+def test_bulk_request_reports_each_doi_and_the_repeats_as_present(django_capture_on_commit_callbacks):
+    requests, _ = _queue(
+        ["10.5555/twice", "10.5555/once", "https://doi.org/10.5555/TWICE"], django_capture_on_commit_callbacks
+    )
+    assert [(r.paper.doi, r.created) for r in requests] == [
+        ("10.5555/twice", True),
+        ("10.5555/once", True),
+        ("10.5555/twice", False),
+    ]
+    assert requests[0].paper.id == requests[2].paper.id
+    assert Paper.objects.count() == 2
+    requests, callbacks = _queue(["10.5555/once"], django_capture_on_commit_callbacks)
+    assert [r.created for r in requests] == [False] and callbacks == []  # nothing queued again
+
+
+@pytest.mark.django_db
+def test_bulk_arrivals_link_the_relations_other_papers_name_to_them(django_capture_on_commit_callbacks):
+    preprint = PaperFactory(doi="10.5555/preprint")
+    relation = PaperRelation.objects.create(paper=preprint, kind="preprint_of", other_doi="10.5555/published")
+    before = preprint.updated_at
+    _queue(["10.5555/published"], django_capture_on_commit_callbacks)
+    relation.refresh_from_db()
+    assert relation.other_paper.doi == "10.5555/published"
+    preprint.refresh_from_db()
+    assert preprint.updated_at > before  # its page now links the published version
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_hundreds_of_dois_end_one_paper_each_all_imported_and_a_rerun_queues_none(
+    tmp_path, fake_upstream, celery_worker
+):
+    fake_upstream.serve_template("10.5555/bench.")
+    dois = [f"10.5555/bench.{n}" for n in range(1, 201)]
+    source = tmp_path / "ids.txt"
+    source.write_text("\n".join(dois + dois[:10]) + "\n")  # ten listed twice
+    out = io.StringIO()
+    call_command("import_dois", str(source), "--wait", "--timeout", "240", stdout=out, stderr=io.StringIO())
+    assert "200 queued, 10 already present, 0 invalid" in out.getvalue()
+    assert "200 ready, 0 failed, 0 unfinished" in out.getvalue()
+    assert sorted(Paper.objects.values_list("doi", flat=True)) == sorted(dois)
+    fetched = [call.path for call in fake_upstream.calls("crossref") if call.status == 200]
+    assert sorted(fetched) == sorted(f"works/{doi}" for doi in dois)  # each imported once
+
+    fetched_at = dict(Paper.objects.values_list("doi", "fetched_at"))
+    out = io.StringIO()
+    call_command("import_dois", str(source), stdout=out, stderr=io.StringIO())
+    assert "0 queued, 210 already present, 0 invalid" in out.getvalue()
+    assert dict(Paper.objects.values_list("doi", "fetched_at")) == fetched_at
+
+
+@pytest.mark.django_db
+def test_fan_out_sends_only_papers_still_pending_so_a_redelivery_queues_none_twice():
+    ready, pending, failed = (PaperFactory(fetch_state=state) for state in ("ready", "pending", "failed"))
+    later = PaperFactory(fetch_state="pending")
+    ids = [later.id, ready.id, pending.id, failed.id, 10**9]  # the last one deleted meanwhile
+    assert selectors.papers_pending_ids(paper_ids=ids) == [later.id, pending.id]

@@ -5,9 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 from tqdm import tqdm
 
-from papers.identifiers import InvalidIdentifier
+from papers.identifiers import InvalidIdentifier, parse_identifier
 from papers.models import IdentifierLookup, Paper
-from papers.services import identifier_request_import
+from papers.services import identifier_request_import, papers_request_import
+
+# DOIs added per transaction: one statement of each kind per chunk, and a transaction of bounded size.
+CHUNK = 2000
 
 
 class Command(BaseCommand):
@@ -29,22 +32,34 @@ class Command(BaseCommand):
         queued, present, invalid = [], [], []
         paper_ids: set[int] = set()
         lookup_ids: set[int] = set()
-        progress = tqdm(lines, desc="Adding", unit="id", file=self.stderr, disable=None)
-        for number, line in enumerate(progress, start=1):
+        dois, others = [], []  # (line text, identifier): DOIs are added in bulk, PMIDs and PMCIDs one by one
+        for number, line in enumerate(lines, start=1):
             text = line.strip()
             if not text or text.startswith("#"):
                 continue
             try:
-                result = identifier_request_import(text=text)
+                identifier = parse_identifier(text)
             except InvalidIdentifier as exc:
                 invalid.append(f"line {number}: {exc}")
                 continue
+            (dois if identifier.is_doi else others).append((text, identifier))
+
+        progress = tqdm(total=len(dois) + len(others), desc="Adding", unit="id", file=self.stderr, disable=None)
+        results = []
+        for start in range(0, len(dois), CHUNK):
+            chunk = dois[start : start + CHUNK]
+            requests = papers_request_import(dois=[identifier.value for _, identifier in chunk])
+            results += [(text, result) for (text, _), result in zip(chunk, requests, strict=True)]
+            progress.update(len(chunk))
+        for text, _ in others:
+            results.append((text, identifier_request_import(text=text)))
+            progress.update(1)
+        for text, result in results:
             (queued if result.created or result.lookup else present).append(text)
             if result.paper:
                 paper_ids.add(result.paper.id)
             else:
                 lookup_ids.add(result.lookup.id)
-            progress.set_postfix(queued=len(queued), present=len(present), invalid=len(invalid))
         progress.close()
 
         self.stdout.write(f"{len(queued)} queued, {len(present)} already present, {len(invalid)} invalid")
