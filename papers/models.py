@@ -118,6 +118,11 @@ class Paper(models.Model):
     oa_url = models.URLField("open-access URL", max_length=1000, blank=True)
     pmid = models.CharField("PMID", max_length=12, blank=True, db_index=True)
     pmcid = models.CharField("PMCID", max_length=16, blank=True)
+    review_dois = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="DOIs of the reviews registered of it, as its Crossref record names them (has-review).",
+    )
     arxiv_id = models.CharField("arXiv id", max_length=40, blank=True)
     summary = models.TextField(blank=True, help_text="Plain-text paragraphs separated by blank lines.")
     summary_source = models.CharField(

@@ -123,6 +123,9 @@ class WorkRecord:
     # Its other versions (preprint, published version …); None: this source says nothing about them (OpenAlex,
     # JATS), so the stored ones stay. An empty list from Crossref or DataCite means it names none.
     relations: list[RelationRecord] | None = None
+    # The reviews registered of it (Crossref's `has-review`, which Crossref also shows when only the review asserts
+    # `is-review-of`: "asserted-by": "object"); None: this source does not say (every source but Crossref).
+    review_dois: list[str] | None = None
 
 
 @dataclass
@@ -382,7 +385,18 @@ def crossref_work(payload: dict) -> WorkRecord:
         updates=[_crossref_update(u) for u in message.get("updated-by") or [] if isinstance(u, dict)],
         update_targets=[_crossref_update(u) for u in message.get("update-to") or [] if isinstance(u, dict)],
         relations=crossref_relations(message.get("relation"), own_doi=work_doi),
+        review_dois=crossref_review_dois(message.get("relation"), own_doi=work_doi),
     )
+
+
+def crossref_review_dois(relation: Any, *, own_doi: str) -> list[str]:
+    """The DOIs of Crossref's `has-review` relations, cleaned, each once, in the order given."""
+    found: list[RelationRecord] = []
+    items = relation.get("has-review") if isinstance(relation, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and str(item.get("id-type", "")).lower() == "doi":
+            _add_relation(found, "has_review", item.get("id"), own_doi)
+    return [r.doi for r in found]
 
 
 # Crossref's relation types that name another version of the same work, in RelationKind's words. The others

@@ -86,6 +86,8 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     paper.fetch_error = ""
     paper.fetched_at = timezone.now()
     paper.metadata_source = record.source
+    if record.review_dois is not None:
+        paper.review_dois = record.review_dois[:200]
     if record.openalex_cited_by_count is not None:
         paper.openalex_cited_by_count = record.openalex_cited_by_count
         paper.openalex_cited_by_count_at = paper.fetched_at

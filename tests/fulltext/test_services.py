@@ -130,7 +130,7 @@ def test_outages_raise_to_be_retried(fake_upstream, failure):
 def test_paper_without_pmcid_records_why_nothing_is_fetched():
     paper = PaperFactory(pmcid="")
     queued = enrichments.enrichments_queue(paper=paper)
-    assert queued == ["topics", "pubmed_ids", "crossref_reviews", "summary"]  # the kinds that need only the DOI
+    assert queued == ["topics", "pubmed_ids", "summary"]  # the kinds that need only the DOI (reviews: none named)
     row = Enrichment.objects.get(paper=paper, kind="fulltext")
     assert row.state == "none" and "PubMed Central" in row.detail
 

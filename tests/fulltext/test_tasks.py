@@ -34,7 +34,7 @@ def queue(paper):
 
 def test_metadata_then_full_text_and_summary_each_in_its_own_task(client, fake_upstream, celery_worker):
     paper = PaperFactory(doi=NAR_DOI, pmcid=NAR_PMCID, summary="")
-    assert sorted(queue(paper)) == ["crossref_reviews", "fulltext", "pubmed_ids", "summary", "topics"]
+    assert sorted(queue(paper)) == ["fulltext", "pubmed_ids", "summary", "topics"]
     text, summary = settled(paper, "fulltext"), settled(paper, "summary")
     assert (text.state, text.source) == ("done", "Europe PMC"), text.detail
     assert (summary.state, summary.detail) == ("none", "not in Semantic Scholar")

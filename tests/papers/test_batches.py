@@ -1,12 +1,11 @@
 """Topics (OpenAlex) and PubMed ids (NCBI) fetched in batches across papers: claims, outcomes and a real worker."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from papers import enrichments, services, tasks
 from papers.models import Enrichment, Paper, PaperTopic
+from tests.claims import claims_side_by_side
 from tests.fake_upstream.server import Fail, Garbage
 from tests.papers.factories import PaperFactory
 from tests.workers import wait_until
@@ -67,25 +66,11 @@ def test_a_batch_claims_at_most_its_limit_and_a_full_queue_goes_at_once(
 @pytest.mark.django_db(transaction=True)
 def test_claims_do_not_overlap_between_two_concurrent_batches():
     papers = [PaperFactory(doi=f"10.5555/overlap.{n}") for n in range(15)]
-    queue(papers, services.TOPICS)
-    first: list[int] = []
-    claimed, release = threading.Event(), threading.Event()
-
-    def hold_a_claim():
-        try:
-            with transaction.atomic():  # the claimed rows stay locked until this commits
-                first.extend(enrichments.batch_claim(kind=services.TOPICS, limit=10))
-                claimed.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    other = threading.Thread(target=hold_a_claim)
-    other.start()
-    assert claimed.wait(10)
-    second = enrichments.batch_claim(kind=services.TOPICS, limit=10)
-    release.set()
-    other.join(10)
+    # Rows written directly: queueing would also send a batch task, which a session worker could run meanwhile.
+    Enrichment.objects.bulk_create(
+        [Enrichment(paper=paper, kind=services.TOPICS, input_key=paper.doi) for paper in papers]
+    )
+    first, second = claims_side_by_side(lambda: enrichments.batch_claim(kind=services.TOPICS, limit=10))
     assert len(first) == 10 and len(second) == 5 and not set(first) & set(second)
 
 

@@ -8,11 +8,10 @@ say so.
 """
 
 import datetime as dt
-import threading
 
 import pytest
 from bs4 import BeautifulSoup
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from papers import services, tasks
@@ -20,6 +19,7 @@ from papers.clients import crossref
 from papers.demo import demo_reference_lookups_load
 from papers.models import Paper, Reference, ReferenceLookup
 from papers.normalize import ReferenceRecord, UnusableRecord, WorkRecord
+from tests.claims import claims_side_by_side
 from tests.fake_upstream.server import Fail, Garbage
 from tests.workers import wait_until
 
@@ -191,24 +191,7 @@ def test_a_crossref_answer_that_is_not_a_work_list_changes_nothing(fake_upstream
 @pytest.mark.django_db(transaction=True)
 def test_claims_do_not_overlap_between_two_concurrent_runs():
     ReferenceLookup.objects.bulk_create([ReferenceLookup(doi=f"10.5555/lookup.{n}") for n in range(150)])
-    first: list[str] = []
-    claimed, release = threading.Event(), threading.Event()
-
-    def hold_a_claim():
-        try:
-            with transaction.atomic():  # the claim's rows stay locked until this commits
-                first.extend(services.reference_lookups_claim_batch(limit=100))
-                claimed.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    other = threading.Thread(target=hold_a_claim)
-    other.start()
-    assert claimed.wait(10)
-    second = services.reference_lookups_claim_batch(limit=100)  # meanwhile, in this connection
-    release.set()
-    other.join(10)
+    first, second = claims_side_by_side(lambda: services.reference_lookups_claim_batch(limit=100))
     assert len(first) == 100 and len(second) == 50
     assert not set(first) & set(second)
     assert services.reference_lookups_claim_batch() == []  # all running, none stuck

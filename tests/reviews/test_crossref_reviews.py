@@ -32,6 +32,8 @@ pytestmark = pytest.mark.django_db
 REVIEWED = "10.7554/elife.55167"
 REVIEW_DOI = "10.7554/elife.55167.sa2"
 REVIEW_FILE = "peer-review-author-response-relation-is-review-of-10.7554_elife.55167.sa2.json"
+ELIFE_FILE = "journal-article-jats-abstract-funder-license-affiliation-relation-10.7554_elife.01567.json"
+PONE_FILE = "journal-article-70-refs-doi-less-refs-sici-dois-updated-by-correction-10.1371_journal.pone.0033693.json"
 TITLE = (
     "Author response: SpikeForest, reproducible web-facing ground-truth validation of automated neural spike sorters"
 )
@@ -52,7 +54,8 @@ def record(**changes) -> normalize.PeerReviewRecord:
 
 @pytest.fixture
 def paper():
-    return PaperFactory(doi=REVIEWED, container_title="eLife", title="SpikeForest")
+    # Its Crossref record names the registered review (has-review, asserted by the review): Crossref is asked.
+    return PaperFactory(doi=REVIEWED, container_title="eLife", title="SpikeForest", review_dois=[REVIEW_DOI])
 
 
 def fetch(paper):
@@ -336,6 +339,30 @@ def test_a_datacite_paper_is_not_asked_and_says_why(fake_upstream):
     state = row(paper)
     assert state.state == "none" and "only of works with a Crossref DOI" in state.detail
     assert fake_upstream.calls("crossref-reviews") == []
+
+
+def test_a_paper_whose_record_names_no_review_costs_crossref_no_search(fake_upstream):
+    paper = PaperFactory(doi=REVIEWED, review_dois=[])
+    enrichments.enrichments_queue(paper=paper)
+    state = row(paper)
+    assert state.state == "none" and "names no registered review" in state.detail
+    assert fake_upstream.calls("crossref-reviews") == []
+
+
+def test_a_review_newly_named_by_the_record_queues_the_search_again():
+    paper = PaperFactory(doi=REVIEWED, review_dois=[])
+    enrichments.enrichments_queue(paper=paper)
+    paper.review_dois = [REVIEW_DOI]
+    paper.save()
+    assert services.CROSSREF_KIND in enrichments.enrichments_queue(paper=paper)
+    assert row(paper).state == "queued" and row(paper).input_key.startswith("1 reviews:")
+
+
+def test_the_records_has_review_dois_are_read_from_crossref():
+    elife = json.loads((FIXTURES / "crossref" / ELIFE_FILE).read_text())
+    assert normalize.crossref_work(elife).review_dois == ["10.7554/elife.01567.016", "10.7554/elife.01567.017"]
+    pone = json.loads((FIXTURES / "crossref" / PONE_FILE).read_text())
+    assert normalize.crossref_work(pone).review_dois == []
 
 
 def test_a_doi_with_a_comma_is_not_asked_and_says_why(fake_upstream):

@@ -39,7 +39,7 @@ def queue(paper, *, force=False):
 
 
 def test_a_worker_finds_the_registered_review_and_the_page_shows_it(client, fake_upstream, celery_worker):
-    paper = PaperFactory(doi=REVIEWED, container_title="eLife", pmcid="")
+    paper = PaperFactory(doi=REVIEWED, container_title="eLife", pmcid="", review_dois=[REVIEW_DOI])
     assert queue(paper) == [CROSSREF_KIND]
 
     state = settled(paper)
@@ -59,7 +59,7 @@ def test_a_worker_finds_the_registered_review_and_the_page_shows_it(client, fake
 
 
 def test_429_and_5xx_are_retried_and_said_on_the_row_then_done(fake_upstream, celery_worker):
-    paper = PaperFactory(doi=REVIEWED, pmcid="")
+    paper = PaperFactory(doi=REVIEWED, pmcid="", review_dois=[REVIEW_DOI])
     fake_upstream.script("crossref-reviews", Fail(503), Fail(429, retry_after=1))
     queue(paper)
 
@@ -71,7 +71,7 @@ def test_429_and_5xx_are_retried_and_said_on_the_row_then_done(fake_upstream, ce
 
 
 def test_a_lasting_outage_ends_failed_with_the_reason_and_the_reviews_shown_stay(fake_upstream, celery_worker):
-    paper = PaperFactory(doi=REVIEWED, pmcid="")
+    paper = PaperFactory(doi=REVIEWED, pmcid="", review_dois=[REVIEW_DOI])
     queue(paper)
     assert settled(paper).state == "done"
     fake_upstream.always("crossref-reviews", Fail(500))
@@ -85,7 +85,7 @@ def test_a_lasting_outage_ends_failed_with_the_reason_and_the_reviews_shown_stay
 
 
 def test_a_paper_without_registered_reviews_says_so(fake_upstream, celery_worker):
-    paper = PaperFactory(pmcid="")
+    paper = PaperFactory(pmcid="", review_dois=["10.5555/a.review.no.search.finds"])  # its record names one
     queue(paper)
     state = settled(paper)
     assert (state.state, state.detail) == ("none", "Crossref has no reviews registered for it")
