@@ -19,6 +19,7 @@ from . import enrichments, versions
 from .clients import crossref, datacite, ncbi, openalex
 from .identifiers import parse_identifier
 from .models import (
+    PAPER_HEAVY_FIELDS,
     Author,
     Authorship,
     Domain,
@@ -45,6 +46,7 @@ from .normalize import (
     cited_work,
     merge_funding,
 )
+from .selectors import PaperVersion
 
 # Paper columns a WorkRecord fills; an empty value in the record never erases a known one.
 _PAPER_FIELDS = (
@@ -1008,15 +1010,24 @@ def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | Non
     `fetching` is claimable too: a task redelivered after a worker died finds its paper in that state.
     """
     states = [*_IMPORTABLE, Paper.FetchState.READY] if force else _IMPORTABLE
-    claimed = Paper.objects.filter(id=paper_id, fetch_state__in=states).update(
-        fetch_state=Paper.FetchState.FETCHING, updated_at=timezone.now()
+    # UPDATE … RETURNING claims and reads the row in one query (Django's update() returns only a count); what it
+    # returns is the paper's new version too, so papers_changed need not read it back.
+    claimed = Paper.objects.raw(
+        f"UPDATE {Paper._meta.db_table} SET fetch_state = %s, updated_at = %s "
+        f"WHERE id = %s AND fetch_state = ANY(%s) RETURNING {_CLAIM_COLUMNS}",
+        [Paper.FetchState.FETCHING, timezone.now(), paper_id, list(states)],
     )
-    if not claimed:
-        return None
-    paper = Paper.objects.filter(id=paper_id).first()
+    paper = next(iter(claimed), None)
     if paper is not None:
-        versions.papers_changed(dois=[paper.doi])  # by DOI: the row just read spares papers_changed a query
+        version = PaperVersion(paper.id, paper.updated_at, paper.fetch_state)
+        versions.papers_changed(versions={paper.doi: version})
     return paper
+
+
+# Every column but the heavy ones, which Paper.objects never loads either.
+_CLAIM_COLUMNS = ", ".join(
+    f'"{field.column}"' for field in Paper._meta.concrete_fields if field.name not in PAPER_HEAVY_FIELDS
+)
 
 
 def paper_import(*, paper: Paper, enrichment_optional: bool = False) -> Paper:
