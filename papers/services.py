@@ -280,6 +280,15 @@ def _authors_insert(rows: list[tuple[dict, str | None]]) -> list[int | None]:
     that is already here (ON CONFLICT DO NOTHING: no lock on that shared row, no error when another import
     added it meanwhile). Django's bulk_create cannot return ids while ignoring conflicts, hence the SQL; like
     bulk_create it relies on PostgreSQL returning the inserted rows in the order given."""
+    if connection.vendor != "postgresql":  # SQLite (`make run`, embedded): one row at a time
+        ids = []
+        for names, orcid in rows:
+            if orcid is None:
+                ids.append(Author.objects.create(**names).id)
+            else:
+                author, created = Author.objects.get_or_create(orcid=orcid, defaults=names)
+                ids.append(author.id if created else None)
+        return ids
     columns = ("given_name", "family_name", "literal_name")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -1010,6 +1019,14 @@ def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | Non
     `fetching` is claimable too: a task redelivered after a worker died finds its paper in that state.
     """
     states = [*_IMPORTABLE, Paper.FetchState.READY] if force else _IMPORTABLE
+    if connection.vendor != "postgresql":  # SQLite (`make run`, embedded): the plain UPDATE, then a read
+        claimed = Paper.objects.filter(id=paper_id, fetch_state__in=states).update(
+            fetch_state=Paper.FetchState.FETCHING, updated_at=timezone.now()
+        )
+        paper = Paper.objects.filter(id=paper_id).first() if claimed else None
+        if paper is not None:
+            versions.papers_changed(dois=[paper.doi])
+        return paper
     # UPDATE … RETURNING claims and reads the row in one query (Django's update() returns only a count); what it
     # returns is the paper's new version too, so papers_changed need not read it back.
     claimed = Paper.objects.raw(
@@ -1017,7 +1034,7 @@ def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | Non
         f"WHERE id = %s AND fetch_state = ANY(%s) RETURNING {_CLAIM_COLUMNS}",
         [Paper.FetchState.FETCHING, timezone.now(), paper_id, list(states)],
     )
-    paper = next(iter(claimed), None)
+    paper = next(iter(list(claimed)), None)
     if paper is not None:
         version = PaperVersion(paper.id, paper.updated_at, paper.fetch_state)
         versions.papers_changed(versions={paper.doi: version})
