@@ -77,7 +77,7 @@ def enrichments_queue(
     paper's rows by kind when the caller knows them ({} for a paper that has none); `touch=False` when the caller
     saves the paper afterwards anyway. The rows are written with one upsert per kind of change.
     """
-    rows = known if known is not None else {row.kind: row for row in Enrichment.objects.filter(paper=paper)}
+    rows = known if known is not None else {row.kind: row for row in Enrichment.objects.filter(paper=paper).order_by()}
     missing, queued = [], []
     for registered in kinds():
         if only and registered.name not in only:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -85,6 +86,24 @@ class _Held:
 
 def _paper_lock_for_save(doi: str) -> tuple[Paper, _Held]:
     """The paper's row, locked for the rest of the transaction (created when missing), and what it holds."""
+    sql, params = _lock_for_save_sql()
+    params = [doi if value == _DOI_PARAMETER else value for value in params]
+    paper = next(iter(list(Paper.objects.raw(sql, params))), None)
+    if paper is None:  # not requested first (a JATS file, the demo): created here, and then it holds nothing
+        paper, created = Paper.objects.select_for_update().get_or_create(doi=doi)
+        return paper, _Held(*([not created] * 5))
+    held = _Held(**{name: getattr(paper, f"held_{name}") for name in _Held.__dataclass_fields__})
+    for name in _Held.__dataclass_fields__:
+        delattr(paper, f"held_{name}")
+    return paper, held
+
+
+_DOI_PARAMETER = "10.0/doi-parameter"
+
+
+@functools.cache
+def _lock_for_save_sql() -> tuple[str, tuple]:
+    """The locked read's SQL, compiled once: compiling its seven subqueries cost more CPU than running them."""
     flags = {
         "held_authorships": Exists(Authorship.objects.filter(paper=OuterRef("pk"))),
         "held_fundings": Exists(Funding.objects.filter(paper=OuterRef("pk"))),
@@ -100,14 +119,11 @@ def _paper_lock_for_save(doi: str) -> tuple[Paper, _Held]:
             PaperRelation.objects.filter(other_doi=OuterRef("doi")).exclude(paper=OuterRef("pk"))
         ),
     }
-    paper = Paper.objects.select_for_update().annotate(**flags).filter(doi=doi).first()
-    if paper is None:  # not requested first (a JATS file, the demo): created here, and then it holds nothing
-        paper, created = Paper.objects.select_for_update().get_or_create(doi=doi)
-        return paper, _Held(*([not created] * 5))
-    held = _Held(**{name: getattr(paper, f"held_{name}") for name in _Held.__dataclass_fields__})
-    for name in flags:
-        delattr(paper, name)
-    return paper, held
+    query = Paper.objects.select_for_update().annotate(**flags).filter(doi=_DOI_PARAMETER).order_by()
+    sql, params = query.query.sql_with_params()
+    if params.count(_DOI_PARAMETER) != 1:  # its other parameters are constants (the subqueries' SELECT 1)
+        raise RuntimeError(f"the locked read takes the DOI once: {params}")
+    return sql, params
 
 
 @transaction.atomic
@@ -189,7 +205,7 @@ def _replace_authorships(paper: Paper, people: dict[str, list[AuthorRecord]], *,
         return
     existing: dict[str, dict[int, Authorship]] = {role: {} for role in people}
     if held:
-        for row in Authorship.objects.filter(paper=paper, role__in=list(people)).select_related("author"):
+        for row in Authorship.objects.filter(paper=paper, role__in=list(people)).select_related("author").order_by():
             existing[row.role][row.position] = row
     wanted = [
         (role, position, data, existing[role].get(position))
@@ -332,7 +348,7 @@ def _replace_funding(paper: Paper, funding: list[FundingRecord], *, held: bool =
     """Make the paper's funders match `funding` (merged by funder already), in its order; one row per funder.
 
     `held=False`: the paper has no funders yet (its row is locked), so they need not be read."""
-    existing = {row.key: row for row in Funding.objects.filter(paper=paper)} if held else {}
+    existing = {row.key: row for row in Funding.objects.filter(paper=paper).order_by()} if held else {}
     wanted = {}
     for item in funding:
         key = item.key[:300]
@@ -417,7 +433,7 @@ def _replace_reference_rows(paper: Paper, references, *, held: bool = True) -> s
     row points at its cited paper when that is here. Returns the cited papers whose "cited by" changed.
 
     `held=False`: the paper has no references yet (its row is locked), so they need not be read."""
-    existing = {r.position: r for r in Reference.objects.filter(paper=paper)} if held else {}
+    existing = {r.position: r for r in Reference.objects.filter(paper=paper).order_by()} if held else {}
     rows = {}
     for position, ref in enumerate(references, start=1):
         values = {name: getattr(ref, name) for name in _REFERENCE_FIELDS if name != "lookup_fields"}
@@ -426,13 +442,13 @@ def _replace_reference_rows(paper: Paper, references, *, held: bool = True) -> s
             values["doi"] = ""  # a paper does not cite itself; the database forbids it too
         rows[position] = values
     cited = {values["doi"] for values in rows.values() if values["doi"]}
-    here = dict(Paper.objects.filter(doi__in=cited).values_list("doi", "id")) if cited else {}
+    here = dict(Paper.objects.filter(doi__in=cited).order_by().values_list("doi", "id")) if cited else {}
     for values in rows.values():
         values["cited_paper_id"] = here.get(values["doi"])
     # A reference known only by its DOI reads as one with what Crossref said about that DOI, asked once for every
     # paper citing it: the answer already here fills it now, the others are queued for a batch.
     bare = {values["doi"] for values in rows.values() if _known_only_by_doi(values)}
-    lookups = {row.doi: row for row in ReferenceLookup.objects.filter(doi__in=bare)} if bare else {}
+    lookups = {row.doi: row for row in ReferenceLookup.objects.filter(doi__in=bare).order_by()} if bare else {}
     for values in rows.values():
         found = lookups.get(values["doi"])
         if found is not None and found.state == ReferenceLookup.State.FOUND and _known_only_by_doi(values):
