@@ -8,7 +8,8 @@ The stage is what papers.tasks.paper_import runs once OpenAlex and NCBI are batc
 services.paper_claim_for_import, services.fetch_metadata (Crossref: HTTP, JSON, papers.normalize) and
 services.paper_save_record in one transaction, then its on-commit work (cache versions, tasks sent to the broker).
 Each DOI (10.5555/profile.N) is answered by the fake upstream (tests/fake_upstream) with the recording of
-TEMPLATE_DOI (10.1145/3448016.3452841, 49 references, 8 authors) with the DOI substituted, as the ingest bench does.
+TEMPLATE_DOI (10.1145/3448016.3452841: 56 references, 6 authors, 2 funders) with the DOI substituted, as the
+ingest bench does.
 
 Runs in this process, no worker: CPU is this thread's own (time.thread_time), so the fake upstream's threads are not
 counted. For each stage (a first import of a new paper; a re-import of the same, unchanged) it prints CPU ms per paper
