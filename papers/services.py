@@ -131,8 +131,8 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     """Create or update the paper `record` describes, with its authors, references, updates and topics.
 
     Reviews and videos are never touched. The paper ends `ready`. Set-based, so the number of queries does not grow
-    with the authors or references: 12 for a first import, 10 for a refresh that changes nothing
-    (tests/papers/test_ingest_queries.py).
+    with the authors or references: 12 for a first import (13 adding reference lookups), 10 for a refresh that
+    changes nothing (tests/papers/test_ingest_queries.py).
     """
     strip_bidi_controls_in(record)  # upstream text is shown beside ours: no line-reversing controls
     paper, held = _paper_lock_for_save(doi_lib.normalize_doi(record.doi))
