@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, TypeVar
 
 # Bidirectional embeddings, overrides and isolates (the "Trojan source" characters, CVE-2021-42574): one in a
@@ -26,14 +27,22 @@ def strip_bidi_controls_in(value: T) -> T:
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return strip_bidi_controls(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            object.__setattr__(value, field.name, _clean(getattr(value, field.name)))
-        return value
     if isinstance(value, list):
         return [_clean(item) for item in value]
+    names = _dataclass_fields(type(value))
+    if names is not None:
+        for name in names:
+            object.__setattr__(value, name, _clean(getattr(value, name)))
+        return value
     if isinstance(value, tuple):
         return type(value)(*map(_clean, value)) if hasattr(value, "_fields") else tuple(map(_clean, value))
     if isinstance(value, dict):
         return {key: _clean(item) for key, item in value.items()}
     return value
+
+
+@functools.cache
+def _dataclass_fields(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, None for any other type; asked once per type (a record holds
+    hundreds of dataclass instances, and dataclasses.fields() was most of the cleaning's time)."""
+    return tuple(field.name for field in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None

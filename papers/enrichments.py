@@ -71,13 +71,17 @@ def kind(name: str) -> EnrichmentKind:
 # ---------------------------------------------------------------- queueing
 
 
-def enrichments_queue(*, paper: Paper, force: bool = False, only: tuple[str, ...] = ()) -> list[str]:
+def enrichments_queue(
+    *, paper: Paper, force: bool = False, only: tuple[str, ...] = (), known: dict | None = None, touch: bool = True
+) -> list[str]:
     """Queue every registered kind whose input is there and new (or all of them with `force`); the kinds queued.
 
-    A kind whose input is missing is recorded as `none` with the reason, so the page can say so.
+    A kind whose input is missing is recorded as `none` with the reason, so the page can say so. `known` is the
+    paper's rows by kind when the caller knows them ({} for a paper that has none); `touch=False` when the caller
+    saves the paper afterwards anyway. The rows are written with one upsert per kind of change.
     """
-    rows = {row.kind: row for row in Enrichment.objects.filter(paper=paper)}
-    queued = []
+    rows = known if known is not None else {row.kind: row for row in Enrichment.objects.filter(paper=paper).order_by()}
+    missing, queued = [], []
     for registered in kinds():
         if only and registered.name not in only:
             continue
@@ -85,26 +89,30 @@ def enrichments_queue(*, paper: Paper, force: bool = False, only: tuple[str, ...
         row = rows.get(registered.name)
         if not key:
             if row is None or (row.state != State.NONE and row.input_key):
-                Enrichment.objects.update_or_create(
-                    paper=paper,
-                    kind=registered.name,
-                    defaults={"state": State.NONE, "detail": registered.missing, "input_key": "", "source": ""},
+                missing.append(
+                    Enrichment(paper=paper, kind=registered.name, state=State.NONE, detail=registered.missing)
                 )
             continue
         if row is not None and row.input_key == key and not force and row.state != State.NONE:
             continue  # already queued, running or done for this input
         if row is not None and row.input_key == key and not force and row.state == State.NONE and row.checked_at:
             continue  # asked already: "none available" is re-checked by beat, not by every metadata refresh
-        Enrichment.objects.update_or_create(
-            paper=paper,
-            kind=registered.name,
-            defaults={"state": State.QUEUED, "input_key": key, "detail": "", "attempts": 0, "next_check_at": None},
-        )
-        _send(registered, paper.id)
-        queued.append(registered.name)
-    if queued:
+        queued.append(Enrichment(paper=paper, kind=registered.name, state=State.QUEUED, input_key=key))
+    # Each writes only its own fields over a row already there, as update_or_create did.
+    for new_rows, fields in ((missing, _NONE_FIELDS), (queued, _QUEUED_FIELDS)):
+        if new_rows:
+            Enrichment.objects.bulk_create(
+                new_rows, update_conflicts=True, unique_fields=["paper", "kind"], update_fields=[*fields, "updated_at"]
+            )
+    for row in queued:
+        _send(_kinds[row.kind], paper.id)
+    if queued and touch:
         services.papers_touch(paper_ids=[paper.id])
-    return queued
+    return [row.kind for row in queued]
+
+
+_NONE_FIELDS = ("state", "detail", "input_key", "source")
+_QUEUED_FIELDS = ("state", "input_key", "detail", "attempts", "next_check_at")
 
 
 def _send(registered: EnrichmentKind, paper_id: int) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -19,9 +20,11 @@ from . import enrichments, versions
 from .clients import crossref, datacite, ncbi, openalex
 from .identifiers import parse_identifier
 from .models import (
+    PAPER_HEAVY_FIELDS,
     Author,
     Authorship,
     Domain,
+    Enrichment,
     Field,
     Funding,
     IdentifierLookup,
@@ -43,6 +46,7 @@ from .normalize import (
     cited_work,
     merge_funding,
 )
+from .selectors import PaperVersion
 
 # Paper columns a WorkRecord fills; an empty value in the record never erases a known one.
 _PAPER_FIELDS = (
@@ -66,19 +70,76 @@ _PAPER_FIELDS = (
 )
 
 
+@dataclass
+class _Held:
+    """What the paper already holds, read with its lock in one query: the reads of empty tables are skipped."""
+
+    authorships: bool = True
+    fundings: bool = True
+    references: bool = True
+    relations: bool = True
+    enrichments: bool = True
+    cited_unlinked: bool = True  # other papers' references name its DOI without pointing at it
+    named_by_others: bool = True  # other papers' relations name its DOI
+
+
+def _paper_lock_for_save(doi: str) -> tuple[Paper, _Held]:
+    """The paper's row, locked for the rest of the transaction (created when missing), and what it holds."""
+    sql, params = _lock_for_save_sql()
+    params = [doi if value == _DOI_PARAMETER else value for value in params]
+    paper = next(iter(list(Paper.objects.raw(sql, params))), None)
+    if paper is None:  # not requested first (a JATS file, the demo): created here, and then it holds nothing
+        paper, created = Paper.objects.select_for_update().get_or_create(doi=doi)
+        return paper, _Held(*([not created] * 5))
+    held = _Held(**{name: getattr(paper, f"held_{name}") for name in _Held.__dataclass_fields__})
+    for name in _Held.__dataclass_fields__:
+        delattr(paper, f"held_{name}")
+    return paper, held
+
+
+_DOI_PARAMETER = "10.0/doi-parameter"
+
+
+@functools.cache
+def _lock_for_save_sql() -> tuple[str, tuple]:
+    """The locked read's SQL, compiled once: compiling its seven subqueries cost more CPU than running them."""
+    flags = {
+        "held_authorships": Exists(Authorship.objects.filter(paper=OuterRef("pk"))),
+        "held_fundings": Exists(Funding.objects.filter(paper=OuterRef("pk"))),
+        "held_references": Exists(Reference.objects.filter(paper=OuterRef("pk"))),
+        "held_relations": Exists(PaperRelation.objects.filter(paper=OuterRef("pk"))),
+        "held_enrichments": Exists(Enrichment.objects.filter(paper=OuterRef("pk"))),
+        "held_cited_unlinked": Exists(
+            Reference.objects.filter(doi=OuterRef("doi"))
+            .exclude(paper=OuterRef("pk"))
+            .exclude(cited_paper=OuterRef("pk"))
+        ),
+        "held_named_by_others": Exists(
+            PaperRelation.objects.filter(other_doi=OuterRef("doi")).exclude(paper=OuterRef("pk"))
+        ),
+    }
+    query = Paper.objects.select_for_update().annotate(**flags).filter(doi=_DOI_PARAMETER).order_by()
+    sql, params = query.query.sql_with_params()
+    if params.count(_DOI_PARAMETER) != 1:  # its other parameters are constants (the subqueries' SELECT 1)
+        raise RuntimeError(f"the locked read takes the DOI once: {params}")
+    return sql, params
+
+
 @transaction.atomic
 def paper_save_record(*, record: WorkRecord) -> Paper:
     """Create or update the paper `record` describes, with its authors, references, updates and topics.
 
-    Reviews and videos are never touched. The paper ends `ready`.
+    Reviews and videos are never touched. The paper ends `ready`. Set-based, so the number of queries does not grow
+    with the authors or references: 12 for a first import (13 adding reference lookups), 10 for a refresh that
+    changes nothing (tests/papers/test_ingest_queries.py).
     """
     strip_bidi_controls_in(record)  # upstream text is shown beside ours: no line-reversing controls
-    paper, _ = Paper.objects.select_for_update().get_or_create(doi=doi_lib.normalize_doi(record.doi))
+    paper, held = _paper_lock_for_save(doi_lib.normalize_doi(record.doi))
     shown_before = _shown_to_other_versions(paper)
     for name in _PAPER_FIELDS:
         value = getattr(record, name)
         if value not in ("", None):
-            max_length = Paper._meta.get_field(name).max_length
+            max_length = _PAPER_MAX_LENGTHS[name]
             setattr(paper, name, value[:max_length] if max_length and isinstance(value, str) else value)
     if record.published_date is None and not paper.published_date:
         paper.published_precision = ""
@@ -91,16 +152,15 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
     if record.openalex_cited_by_count is not None:
         paper.openalex_cited_by_count = record.openalex_cited_by_count
         paper.openalex_cited_by_count_at = paper.fetched_at
-    paper.save()
 
-    if record.authors:
-        _replace_authorships(paper, record.authors)
-    if record.editors:
-        _replace_authorships(paper, record.editors, role=Authorship.Role.EDITOR)
+    _replace_authorships(
+        paper, {Authorship.Role.AUTHOR: record.authors, Authorship.Role.EDITOR: record.editors}, held=held.authorships
+    )
     if record.funding:
-        _replace_funding(paper, record.funding)
+        _replace_funding(paper, record.funding, held=held.fundings)
+    touched = set()  # other papers whose pages change
     if record.references:
-        _replace_references(paper, record)
+        touched |= _replace_reference_rows(paper, record.references, held=held.references)
     for update in record.updates:
         PaperUpdate.objects.update_or_create(
             paper=paper,
@@ -118,39 +178,154 @@ def paper_save_record(*, record: WorkRecord) -> Paper:
                 defaults={"label": target.label, "date": target.date},
             )
     if record.topics:
-        paper_set_topics(paper=paper, topics=record.topics)
-    paper_link_citations(paper=paper)
+        paper_set_topics(paper=paper, topics=record.topics, touch=False)
+    if held.cited_unlinked:
+        touched |= _link_citing_references(paper)
     shown_changed = _shown_to_other_versions(paper) != shown_before
-    affected = _replace_relations(paper, record.relations, shown_changed=shown_changed)
-    paper_link_relations(paper=paper, shown_changed=shown_changed, also=affected)
-    # Full text, summary …: each queued on commit when what it needs (a PMCID …) is there and new.
-    enrichments.enrichments_queue(paper=paper)
+    own, incoming = [], []
+    if held.relations or held.named_by_others:
+        for row in PaperRelation.objects.filter(Q(paper=paper) | Q(other_doi=paper.doi)):
+            (own if row.paper_id == paper.id else incoming).append(row)
+    touched |= _replace_relations(paper, record.relations, shown_changed=shown_changed, rows=own)
+    touched |= _link_incoming_relations(paper, incoming, shown_changed=shown_changed)
+    papers_touch(paper_ids=touched - {paper.id})
+    # Full text, summary …: each queued on commit when what it needs (a PMCID …) is there and new. The paper is
+    # saved below, so the kinds queued need not touch it.
+    enrichments.enrichments_queue(paper=paper, known={} if not held.enrichments else None, touch=False)
+    paper.save()  # last, once: its post_save marks it changed, and its search trigger sees the new authors
     return paper
 
 
-def _replace_authorships(paper: Paper, authors: list[AuthorRecord], *, role: str = Authorship.Role.AUTHOR) -> None:
-    """Make the paper's authorships in `role` (its authors, or its editors) match `authors`, keeping rows (and
-    ids) whose position is unchanged."""
-    rows = Authorship.objects.filter(paper=paper, role=role)
-    existing = {a.position: a for a in rows.select_related("author")}
+_PAPER_MAX_LENGTHS = {name: Paper._meta.get_field(name).max_length for name in _PAPER_FIELDS}
+
+
+def _replace_authorships(paper: Paper, people: dict[str, list[AuthorRecord]], *, held: bool = True) -> None:
+    """Make the paper's authorships in each role of `people` that lists someone (its authors, its editors) match
+    that list, keeping rows (and ids) whose position is unchanged; a role listing no one is left as it is."""
+    people = {role: records for role, records in people.items() if records}
+    if not people:
+        return
+    existing: dict[str, dict[int, Authorship]] = {role: {} for role in people}
+    if held:
+        for row in Authorship.objects.filter(paper=paper, role__in=list(people)).select_related("author").order_by():
+            existing[row.role][row.position] = row
+    wanted = [
+        (role, position, data, existing[role].get(position))
+        for role, records in people.items()
+        for position, data in enumerate(records, start=1)
+    ]
+    author_ids = _author_ids_for([(data, row.author if row else None) for _, _, data, row in wanted])
     to_create, to_update = [], []
-    for position, data in enumerate(authors, start=1):
-        author = _author_for(data, current=existing[position].author if position in existing else None)
-        row = existing.get(position)
+    for (role, position, data, row), author_id in zip(wanted, author_ids, strict=True):
         if row is None:
             to_create.append(
-                Authorship(paper=paper, author=author, role=role, position=position, affiliations=data.affiliations)
+                Authorship(
+                    paper=paper, author_id=author_id, role=role, position=position, affiliations=data.affiliations
+                )
             )
-        elif row.author_id != author.id or row.affiliations != data.affiliations:
-            row.author, row.affiliations = author, data.affiliations
+        elif row.author_id != author_id or row.affiliations != data.affiliations:
+            row.author_id, row.affiliations = author_id, data.affiliations
             to_update.append(row)
     Authorship.objects.bulk_update(to_update, ["author", "affiliations"])
     Authorship.objects.bulk_create(to_create)
-    rows.filter(position__gt=len(authors)).delete()
+    gone = [row.id for role, rows in existing.items() for position, row in rows.items() if position > len(people[role])]
+    if gone:
+        Authorship.objects.filter(id__in=gone).delete()
     # An author without an ORCID iD belongs to one authorship only: drop those no longer used.
-    Author.objects.filter(
-        id__in=[row.author_id for row in existing.values()], orcid__isnull=True, authorships__isnull=True
-    ).delete()
+    dropped = {row.author_id for rows in existing.values() for row in rows.values()} - set(author_ids)
+    if dropped:
+        Author.objects.filter(id__in=dropped, orcid__isnull=True, authorships__isnull=True).delete()
+
+
+def _author_names(data: AuthorRecord) -> dict:
+    return {
+        "given_name": data.given_name[:200],
+        "family_name": data.family_name[:200],
+        "literal_name": data.literal_name[:500] or ("" if data.given_name or data.family_name else "Anonymous"),
+    }
+
+
+def _author_ids_for(wanted: list[tuple[AuthorRecord, Author | None]]) -> list[int]:
+    """The Author id for each (record, author at that position now): one row per ORCID iD (found, else created;
+    its names kept current), else the current name-only author (renamed if need be), else a new one.
+
+    The new rows are written in one INSERT; ORCID iDs already here (or added meanwhile by another import) are
+    skipped by it and read in one query. A paper's own authors need neither.
+    """
+    ids: list[int | None] = [None] * len(wanted)
+    known: dict[str, Author] = {}  # ORCID iD -> its row, as read
+    new: list[tuple[int, dict, str | None]] = []  # (index, names, orcid) of rows to create
+    for index, (data, current) in enumerate(wanted):
+        names = _author_names(data)
+        if data.orcid:
+            if current is not None and current.orcid == data.orcid:
+                known[data.orcid] = current
+            elif all(orcid != data.orcid for _, _, orcid in new):
+                new.append((index, names, data.orcid))
+        elif current is not None and current.orcid is None:
+            if any(getattr(current, key) != value for key, value in names.items()):
+                Author.objects.filter(id=current.id).update(**names)
+                for key, value in names.items():
+                    setattr(current, key, value)
+            ids[index] = current.id
+        else:
+            new.append((index, names, None))
+    if new:
+        created = _authors_insert([(names, orcid) for _, names, orcid in new])
+        skipped = [orcid for (_, _, orcid), author_id in zip(new, created, strict=True) if author_id is None]
+        for (index, _, orcid), author_id in zip(new, created, strict=True):
+            if author_id is not None:
+                ids[index] = author_id
+                if orcid:
+                    known[orcid] = Author(id=author_id, orcid=orcid, **_author_names(wanted[index][0]))
+        if skipped:
+            known.update((row.orcid, row) for row in Author.objects.filter(orcid__in=skipped))
+    for index, (data, _) in enumerate(wanted):
+        if data.orcid:
+            author = known[data.orcid]
+            names = _author_names(data)
+            changed = [key for key, value in names.items() if getattr(author, key) != value]
+            if changed:  # renamed upstream: saved (its post_save marks its papers changed)
+                for key in changed:
+                    setattr(author, key, names[key])
+                author.save(update_fields=changed)
+            ids[index] = author.id
+    return ids
+
+
+def _authors_insert(rows: list[tuple[dict, str | None]]) -> list[int | None]:
+    """Insert authors (names, ORCID iD or None) in one statement; the new ids in order, None for an ORCID iD
+    that is already here (ON CONFLICT DO NOTHING: no lock on that shared row, no error when another import
+    added it meanwhile). Django's bulk_create cannot return ids while ignoring conflicts, hence the SQL; like
+    bulk_create it relies on PostgreSQL returning the inserted rows in the order given."""
+    if connection.vendor != "postgresql":  # SQLite (`make run`, embedded): one row at a time
+        ids = []
+        for names, orcid in rows:
+            if orcid is None:
+                ids.append(Author.objects.create(**names).id)
+            else:
+                author, created = Author.objects.get_or_create(orcid=orcid, defaults=names)
+                ids.append(author.id if created else None)
+        return ids
+    columns = ("given_name", "family_name", "literal_name")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Author._meta.db_table} (given_name, family_name, literal_name, orcid) "
+            "SELECT * FROM UNNEST(%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[]) "
+            "ON CONFLICT (orcid) DO NOTHING RETURNING id, orcid",
+            [*([names[column] for names, _ in rows] for column in columns), [orcid for _, orcid in rows]],
+        )
+        returned = cursor.fetchall()
+    ids, at = [], 0
+    for _, orcid in rows:
+        # ORCID iDs are distinct within `rows` and name-only rows never conflict: a row missing from RETURNING
+        # is an ORCID iD whose returned successor (if any) carries another value.
+        if at < len(returned) and returned[at][1] == orcid:
+            ids.append(returned[at][0])
+            at += 1
+        else:
+            ids.append(None)
+    return ids
 
 
 def _reconcile(existing: dict, wanted: dict, build) -> tuple[list, list]:
@@ -171,15 +346,19 @@ def _reconcile(existing: dict, wanted: dict, build) -> tuple[list, list]:
     return to_create, to_update
 
 
-def _replace_funding(paper: Paper, funding: list[FundingRecord]) -> None:
-    """Make the paper's funders match `funding` (merged by funder already), in its order; one row per funder."""
-    existing = {row.key: row for row in Funding.objects.filter(paper=paper)}
+def _replace_funding(paper: Paper, funding: list[FundingRecord], *, held: bool = True) -> None:
+    """Make the paper's funders match `funding` (merged by funder already), in its order; one row per funder.
+
+    `held=False`: the paper has no funders yet (its row is locked), so they need not be read."""
+    existing = {row.key: row for row in Funding.objects.filter(paper=paper).order_by()} if held else {}
     wanted = {}
     for item in funding:
         key = item.key[:300]
         if key and key not in wanted and item.funder_name:
             wanted[key] = item
-    Funding.objects.filter(paper=paper).exclude(key__in=wanted).delete()
+    gone = [row.id for key, row in existing.items() if key not in wanted]
+    if gone:
+        Funding.objects.filter(id__in=gone).delete()
     rows = {
         key: {
             "position": position,
@@ -251,13 +430,12 @@ _REFERENCE_FIELDS = (
 )
 
 
-def _replace_references(paper: Paper, record: WorkRecord) -> None:
-    _replace_reference_rows(paper, record.references)
+def _replace_reference_rows(paper: Paper, references, *, held: bool = True) -> set[int]:
+    """Make the reference list match `references`, in its order, keeping rows whose position is unchanged; each
+    row points at its cited paper when that is here. Returns the cited papers whose "cited by" changed.
 
-
-def _replace_reference_rows(paper: Paper, references) -> None:
-    """Make the reference list match `references`, in its order, keeping rows whose position is unchanged."""
-    existing = {r.position: r for r in Reference.objects.filter(paper=paper)}
+    `held=False`: the paper has no references yet (its row is locked), so they need not be read."""
+    existing = {r.position: r for r in Reference.objects.filter(paper=paper).order_by()} if held else {}
     rows = {}
     for position, ref in enumerate(references, start=1):
         values = {name: getattr(ref, name) for name in _REFERENCE_FIELDS if name != "lookup_fields"}
@@ -265,21 +443,47 @@ def _replace_reference_rows(paper: Paper, references) -> None:
         if values["doi"] == paper.doi:
             values["doi"] = ""  # a paper does not cite itself; the database forbids it too
         rows[position] = values
+    cited = {values["doi"] for values in rows.values() if values["doi"]}
+    here = dict(Paper.objects.filter(doi__in=cited).order_by().values_list("doi", "id")) if cited else {}
+    for values in rows.values():
+        values["cited_paper_id"] = here.get(values["doi"])
     # A reference known only by its DOI reads as one with what Crossref said about that DOI, asked once for every
     # paper citing it: the answer already here fills it now, the others are queued for a batch.
     bare = {values["doi"] for values in rows.values() if _known_only_by_doi(values)}
-    lookups = {row.doi: row for row in ReferenceLookup.objects.filter(doi__in=bare)} if bare else {}
+    lookups = {row.doi: row for row in ReferenceLookup.objects.filter(doi__in=bare).order_by()} if bare else {}
     for values in rows.values():
         found = lookups.get(values["doi"])
         if found is not None and found.state == ReferenceLookup.State.FOUND and _known_only_by_doi(values):
             _fill_from_lookup(values, found)
+    linked_before = {position: row.cited_paper_id for position, row in existing.items()}
     to_create, to_update = _reconcile(
         existing, rows, lambda position, values: Reference(paper=paper, position=position, **values)
     )
-    Reference.objects.bulk_update(to_update, _REFERENCE_FIELDS)
+    changed = {row.cited_paper_id for row in to_create}
+    for row in to_update:
+        if row.cited_paper_id != linked_before[row.position]:
+            changed |= {row.cited_paper_id, linked_before[row.position]}
+    Reference.objects.bulk_update(to_update, [*_REFERENCE_FIELDS, "cited_paper_id"])
     Reference.objects.bulk_create(to_create)
-    Reference.objects.filter(paper=paper, position__gt=len(references)).delete()
+    gone = [row.id for position, row in existing.items() if position > len(references)]
+    if gone:
+        Reference.objects.filter(id__in=gone).delete()
     reference_lookups_queue(dois=bare, known=lookups)
+    changed.discard(None)
+    return changed
+
+
+def _link_citing_references(paper: Paper) -> set[int]:
+    """Point other papers' references to this paper's DOI at it; the papers whose lists now link here."""
+    rows = list(
+        Reference.objects.filter(doi=paper.doi)
+        .exclude(paper=paper)
+        .exclude(cited_paper=paper)
+        .values_list("id", "paper_id")
+    )
+    if rows:
+        Reference.objects.filter(id__in=[row_id for row_id, _ in rows]).update(cited_paper=paper)
+    return {paper_id for _, paper_id in rows}
 
 
 # ---------------------------------------------------------------- references known only by their DOI
@@ -502,10 +706,13 @@ def reference_lookups_sweep(*, limit: int = _LOOKUP_SWEEP_LIMIT) -> int:
     return added + len(again)
 
 
-def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord]) -> None:
-    """Make the paper's topics match `topics`, creating the domain > field > subfield > topic nodes they name."""
+def paper_set_topics(*, paper: Paper, topics: Iterable[TopicRecord], touch: bool = True) -> None:
+    """Make the paper's topics match `topics`, creating the domain > field > subfield > topic nodes they name.
+
+    `touch=False`: the caller saves the paper itself afterwards, which marks it changed."""
     _papers_set_topics({paper.id: list(topics)})
-    papers_touch(paper_ids=[paper.id])
+    if touch:
+        papers_touch(paper_ids=[paper.id])
 
 
 @transaction.atomic
@@ -514,9 +721,8 @@ def paper_fill_references(*, paper: Paper, references: list) -> bool:
     if Reference.objects.filter(paper=paper).exists() or not references:
         return False
     strip_bidi_controls_in(references)
-    _replace_reference_rows(paper, references)
-    paper_link_citations(paper=paper)
-    papers_touch(paper_ids=[paper.id])
+    touched = _replace_reference_rows(paper, references, held=False) | _link_citing_references(paper)
+    papers_touch(paper_ids=touched | {paper.id})
     return True
 
 
@@ -778,15 +984,16 @@ def _shown_to_other_versions(paper: Paper) -> tuple:
     return (*(getattr(paper, name) for name in _SHOWN_TO_OTHER_VERSIONS), paper.has_metadata)
 
 
-def _replace_relations(paper: Paper, relations: list[RelationRecord] | None, *, shown_changed: bool) -> set[int]:
-    """Make the paper's relations match `relations` (None: the source said nothing, keep them), one row per kind
-    and DOI, each pointing at its other version when that is here. Returns the other versions on PaperHub whose
-    pages change: those a row was added or removed for, and all of them when `shown_changed`."""
-    rows = PaperRelation.objects.filter(paper=paper)
+def _replace_relations(
+    paper: Paper, relations: list[RelationRecord] | None, *, shown_changed: bool, rows: list[PaperRelation]
+) -> set[int]:
+    """Make the paper's relations (`rows`, as read) match `relations` (None: the source said nothing, keep them),
+    one row per kind and DOI, each pointing at its other version when that is here. Returns the other versions on
+    PaperHub whose pages change: those a row was added or removed for, and all of them when `shown_changed`."""
     if relations is None:
         if not shown_changed:
             return set()
-        return set(rows.filter(other_paper__isnull=False).values_list("other_paper_id", flat=True))
+        return {row.other_paper_id for row in rows if row.other_paper_id is not None}
     existing = {(row.kind, row.other_doi): row for row in rows}
     wanted = {}
     for relation in relations:
@@ -830,16 +1037,17 @@ def paper_link_relations(*, paper: Paper, shown_changed: bool = False, also: Ite
     """Point the relations other papers' records name to this one at it (it has just arrived, or is saved again),
     and mark changed the pages that now link here: those rows' papers (all of them when what they show of this
     paper changed, `shown_changed`) and the papers in `also`."""
-    rows = list(
-        PaperRelation.objects.filter(other_doi=paper.doi)
-        .exclude(paper=paper)
-        .values_list("id", "paper_id", "other_paper_id")
-    )
-    unlinked = [row_id for row_id, _, other_id in rows if other_id != paper.id]
+    rows = list(PaperRelation.objects.filter(other_doi=paper.doi).exclude(paper=paper))
+    changed = _link_incoming_relations(paper, rows, shown_changed=shown_changed)
+    papers_touch(paper_ids=(changed | set(also)) - {paper.id})
+
+
+def _link_incoming_relations(paper: Paper, rows: list[PaperRelation], *, shown_changed: bool) -> set[int]:
+    """Point `rows` (other papers' relations naming this paper's DOI) at it; the papers whose pages change."""
+    unlinked = [row.id for row in rows if row.other_paper_id != paper.id]
     if unlinked:
         PaperRelation.objects.filter(id__in=unlinked).update(other_paper=paper)
-    changed = {paper_id for _, paper_id, other_id in rows if shown_changed or other_id != paper.id}
-    papers_touch(paper_ids=(changed | set(also)) - {paper.id})
+    return {row.paper_id for row in rows if shown_changed or row.other_paper_id != paper.id}
 
 
 def paper_relations_forget(*, paper: Paper) -> None:
@@ -1019,15 +1227,32 @@ def paper_claim_for_import(*, paper_id: int, force: bool = False) -> Paper | Non
     `fetching` is claimable too: a task redelivered after a worker died finds its paper in that state.
     """
     states = [*_IMPORTABLE, Paper.FetchState.READY] if force else _IMPORTABLE
-    claimed = Paper.objects.filter(id=paper_id, fetch_state__in=states).update(
-        fetch_state=Paper.FetchState.FETCHING, updated_at=timezone.now()
+    if connection.vendor != "postgresql":  # SQLite (`make run`, embedded): the plain UPDATE, then a read
+        claimed = Paper.objects.filter(id=paper_id, fetch_state__in=states).update(
+            fetch_state=Paper.FetchState.FETCHING, updated_at=timezone.now()
+        )
+        paper = Paper.objects.filter(id=paper_id).first() if claimed else None
+        if paper is not None:
+            versions.papers_changed(dois=[paper.doi])
+        return paper
+    # UPDATE … RETURNING claims and reads the row in one query (Django's update() returns only a count); what it
+    # returns is the paper's new version too, so papers_changed need not read it back.
+    claimed = Paper.objects.raw(
+        f"UPDATE {Paper._meta.db_table} SET fetch_state = %s, updated_at = %s "
+        f"WHERE id = %s AND fetch_state = ANY(%s) RETURNING {_CLAIM_COLUMNS}",
+        [Paper.FetchState.FETCHING, timezone.now(), paper_id, list(states)],
     )
-    if not claimed:
-        return None
-    paper = Paper.objects.filter(id=paper_id).first()
+    paper = next(iter(list(claimed)), None)
     if paper is not None:
-        versions.papers_changed(dois=[paper.doi])  # by DOI: the row just read spares papers_changed a query
+        version = PaperVersion(paper.id, paper.updated_at, paper.fetch_state)
+        versions.papers_changed(versions={paper.doi: version})
     return paper
+
+
+# Every column but the heavy ones, which Paper.objects never loads either.
+_CLAIM_COLUMNS = ", ".join(
+    f'"{field.column}"' for field in Paper._meta.concrete_fields if field.name not in PAPER_HEAVY_FIELDS
+)
 
 
 def paper_import(*, paper: Paper, enrichment_optional: bool = False) -> Paper:

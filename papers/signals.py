@@ -5,11 +5,20 @@ from django.dispatch import receiver
 
 from . import versions
 from .models import Author, Authorship, Paper, Topic
+from .selectors import PaperVersion
 from .services import paper_link_relations, paper_relations_forget, papers_touch
 
 
-@receiver([post_save, post_delete], sender=Paper)
-def paper_changed(sender, instance: Paper, **kwargs) -> None:
+@receiver(post_save, sender=Paper)
+def paper_changed(sender, instance: Paper, update_fields=None, **kwargs) -> None:
+    # A save that wrote the version's fields knows the version it leaves: nothing to read back after the commit.
+    written = update_fields is None or {"updated_at", "fetch_state"} <= set(update_fields)
+    version = PaperVersion(instance.id, instance.updated_at, instance.fetch_state)
+    versions.papers_changed(dois=[instance.doi], versions={instance.doi: version} if written else None)
+
+
+@receiver(post_delete, sender=Paper)
+def paper_deleted(sender, instance: Paper, **kwargs) -> None:
     versions.papers_changed(dois=[instance.doi])
 
 

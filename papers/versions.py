@@ -44,11 +44,17 @@ def current(doi: str, *, also: str) -> tuple[PaperVersion | None, object]:
     return version, found.get(also)
 
 
-def papers_changed(*, paper_ids=None, dois=None) -> None:
-    """Call wherever a paper's `updated_at` or fetch state moves without Paper.save() (which calls it itself)."""
+def papers_changed(*, paper_ids=None, dois=None, versions: dict[str, PaperVersion] | None = None) -> None:
+    """Call wherever a paper's `updated_at` or fetch state moves without Paper.save() (which calls it itself).
+
+    `versions` maps DOIs to the version the change leaves, when the caller has it from the row it just wrote
+    (UPDATE … RETURNING, a save of every field): those are set on commit as they are, without reading them back.
+    A later change in the same transaction calls this again, and its callback, run after, has the last word.
+    """
     if not settings.PAPERHUB_SHARED_CACHE:
         return
-    dois = list(dois or [])
+    known = dict(versions or {})
+    dois = [*(dois or []), *known]
     if paper_ids:
         dois += Paper.objects.filter(id__in=list(paper_ids)).values_list("doi", flat=True)
     if not dois:
@@ -56,15 +62,20 @@ def papers_changed(*, paper_ids=None, dois=None) -> None:
         return
     cache.delete_many([_key(doi) for doi in dois])
     _next_generation()
-    transaction.on_commit(functools.partial(set_versions, dois))
+    unknown = [doi for doi in dois if doi not in known]
+    transaction.on_commit(functools.partial(set_versions, unknown, known=known))
 
 
-def set_versions(dois: list[str]) -> None:
+def set_versions(dois: list[str], *, known: dict[str, PaperVersion] | None = None) -> None:
     _next_generation()  # again after the commit: a listing built in between showed the old rows
-    rows = Paper.objects.filter(doi__in=dois).values_list("doi", "id", "updated_at", "fetch_state")
-    found = {doi: PaperVersion(*rest) for doi, *rest in rows}
+    found = dict(known or {})
+    if dois:
+        rows = Paper.objects.filter(doi__in=dois).values_list("doi", "id", "updated_at", "fetch_state")
+        found.update((doi, PaperVersion(*rest)) for doi, *rest in rows)
     cache.set_many({_key(doi): version for doi, version in found.items()}, VERSION_SECONDS)
-    cache.delete_many([_key(doi) for doi in dois if doi not in found])
+    gone = [_key(doi) for doi in dois if doi not in found]
+    if gone:
+        cache.delete_many(gone)
 
 
 def generation(*, also: str | None = None) -> tuple[int | None, object]:

@@ -1,12 +1,14 @@
 """Background import with a real Celery worker on the Redis broker, PostgreSQL and the fake upstream."""
 
+import json
 import threading
 import time
 
 import pytest
 from django.db import connection
 
-from papers.models import IdentifierLookup, Paper
+from papers import normalize, services
+from papers.models import Author, Authorship, Funding, IdentifierLookup, Paper
 from tests.fake_upstream.server import Fail, Garbage, Slow
 from tests.workers import wait_until
 
@@ -155,3 +157,50 @@ def test_killed_worker_loses_no_paper(client, fake_upstream, start_worker):
         raise AssertionError(f"first worker:\n{worker.output()[-2000:]}\nsecond:\n{second.output()[-3000:]}") from None
     assert paper.fetch_state == "ready"
     assert paper.references.count() == 70
+
+
+BIORXIV_FILE = "posted-content-preprint-biorxiv-group-author-10.1101_2025.04.10.647997.json"
+SIGMOD_FILE = "proceedings-article-funder-awards-affiliations-unstructured-refs-10.1145_3448016.3452841.json"
+
+
+def crossref_record(name):
+    from tests.fake_upstream.server import FIXTURES
+
+    return normalize.crossref_work(json.loads((FIXTURES / "crossref" / name).read_text(encoding="utf-8")))
+
+
+def test_worker_imports_store_authors_with_orcids_references_in_order_and_funding(fake_upstream, celery_worker):
+    # Two papers with the same nine ORCID iDs (the bioRxiv recording under two DOIs) and one with funders.
+    biorxiv = "10.1101/2025.04.10.647997"
+    fake_upstream.serve_template("10.5555/orcid.", doi=biorxiv)
+    dois = [biorxiv, "10.5555/orcid.1", SIGMOD]
+    for doi in dois:
+        services.paper_request_import(doi=doi)
+    papers = [settled(doi) for doi in dois]
+    assert [p.fetch_state for p in papers] == ["ready"] * 3, [p.fetch_error for p in papers]
+    expected = {
+        biorxiv: crossref_record(BIORXIV_FILE),
+        SIGMOD: crossref_record(SIGMOD_FILE),
+    }
+    expected["10.5555/orcid.1"] = expected[biorxiv]
+    for paper in papers:
+        record = expected[paper.doi]
+        rows = list(
+            Authorship.objects.filter(paper=paper, role="author")
+            .order_by("position")
+            .values_list("author__family_name", "author__orcid", "affiliations")
+        )
+        assert rows == [(a.family_name, a.orcid, a.affiliations) for a in record.authors]
+        refs = list(paper.references.order_by("position").values_list("position", "doi", "raw", "title"))
+        # In order, as deposited; a reference known only by its DOI may have been filled from its lookup since.
+        assert [row[:3] for row in refs] == [(n, r.doi, r.raw) for n, r in enumerate(record.references, start=1)]
+        assert [row[3] for row, r in zip(refs, record.references, strict=True) if r.title or r.raw] == [
+            r.title for r in record.references if r.title or r.raw
+        ]
+        # Crossref's funders first, in order (OpenAlex's merged in: awards and funders of its own).
+        funding = list(paper.fundings.order_by("position").values_list("funder_name", "awards"))
+        assert [name for name, _ in funding[: len(record.funding)]] == [f.funder_name for f in record.funding]
+        assert all(awards for _, awards in funding[: len(record.funding)])
+    orcids = [a.orcid for a in expected[biorxiv].authors if a.orcid]
+    assert len(orcids) == 9 and Author.objects.filter(orcid__in=orcids).count() == 9, "one row per ORCID iD"
+    assert Funding.objects.filter(paper=papers[2]).count() >= 2
