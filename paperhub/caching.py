@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 
 def origin_key(request: HttpRequest) -> str:
@@ -30,3 +30,11 @@ def current_payload(stored, version):
 
 def keep(key: str, version, payload, seconds: int) -> None:
     cache.set(key, (version, payload), seconds)
+
+
+def response_from(content: bytes, headers: dict) -> HttpResponse:
+    """A kept response again, with exactly the headers it was kept with."""
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    return response

@@ -107,6 +107,9 @@ MIDDLEWARE = [
     # Anonymous visitors' paper, search and taxonomy pages come whole from the cache before the rest runs.
     "papers.page_cache.SharedPageMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Anonymous callers' paper records and lists come whole from the cache before DRF, inside CORS (which adds
+    # its headers to these as to every API answer).
+    "papers.api.response_cache.SharedApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
