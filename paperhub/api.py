@@ -158,14 +158,26 @@ class FixedWindowMixin:
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        key = self.window_key()
+        # Counted already when the request came by the cache in front of DRF (anonymous_throttle_windows).
+        counted = getattr(request, "counted_throttles", None)
+        count = counted.pop(key, None) if counted else None
+        return self.allows(count if count is not None else self.count(key))
+
+    def window_key(self) -> str:
+        """The counter of this client's current window (self.key is the client's)."""
         now = time.time()
         window = int(now // self.duration)
-        key = f"{self.key}:{window}"
-        try:
-            count = self.cache.incr(key)  # one round trip on every request but a window's first
-        except ValueError:
-            count = 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
         self._wait = (window + 1) * self.duration - now
+        return f"{self.key}:{window}"
+
+    def count(self, key: str) -> int:
+        try:
+            return self.cache.incr(key)  # one round trip on every request but a window's first
+        except ValueError:
+            return 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
+
+    def allows(self, count: int) -> bool:
         return count <= self.num_requests
 
     def wait(self):
@@ -186,21 +198,35 @@ class UserThrottle(FixedWindowMixin, UserRateThrottle):
         return super().get_cache_key(request, view) if request.user and request.user.is_authenticated else None
 
 
-def anonymous_throttles_allow(request, view_class) -> bool:
-    """Count an anonymous request on the counters view_class's throttles use, as DRF's check would: for answers
-    given before DRF runs, so that one limit holds whichever path answers."""
+def anonymous_throttle_windows(request, view_class) -> dict[str, FixedWindowMixin] | None:
+    """The counters that view_class's throttles would count this anonymous request on, each with its throttle;
+    None when one of them is not a fixed window's (its count can't be taken before DRF runs).
+
+    For answers given before DRF: the caller counts these (in the round trip that reads the answer), and sets
+    the counts as `request.counted_throttles` so that DRF, if it answers after all, uses them instead of
+    counting again. One limit then holds whichever path answers."""
     caller = _AnonymousCaller(request)
-    # Every throttle counts, as in DRF's check_throttles: no short cut after the first refusal.
-    return all([throttle_class().allow_request(caller, None) for throttle_class in view_class.throttle_classes])
+    windows = {}
+    for throttle in [throttle_class() for throttle_class in view_class.throttle_classes]:
+        if not isinstance(throttle, FixedWindowMixin):
+            return None
+        if throttle.rate is None:
+            continue
+        throttle.key = throttle.get_cache_key(caller, None)
+        if throttle.key is not None:
+            windows[throttle.window_key()] = throttle
+    return windows
 
 
 class _AnonymousCaller:
-    """What a throttle reads of a DRF request: its user, and the headers and META that tell the client's address."""
+    """What a throttle reads of a DRF request: its user, and the headers that tell the client's address."""
 
     user = AnonymousUser()
 
     def __init__(self, request):
-        self.headers = request.headers
+        # Only the headers get_ident reads: building request.headers from all of META costs more than the count.
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+        self.headers = {"x-forwarded-for": forwarded} if forwarded is not None else {}
         self.META = request.META
 
 

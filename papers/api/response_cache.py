@@ -4,13 +4,15 @@ for pages.
 The paper record (in each format it is negotiated in) and the paper list are the same for every anonymous
 caller, so the rendered answer is kept beside the version it shows: the paper's version for a record, the
 generation of all papers for a list (papers/versions.py). Profiled: on a cached record DRF's per-request work
-(authentication, negotiation, the view, rendering the kept data) and the middleware below this one were most of
-the time; a hit here costs two cache round trips, the version with the answer and the throttle's counter.
+(authentication, negotiation, the view, rendering the kept data) and the middleware inside this one were most
+of its time, and the cache round trips most of the rest; a hit here costs one round trip, which reads the
+version and the answer and counts the throttle together.
 
-A hit still does what the API promises every caller: it counts the anonymous throttle on DRF's own counters (a
-caller over the limit is handed to DRF, which answers the 429), answers If-None-Match / If-Modified-Since with
-the 304 DRF would send, and comes back through CorsMiddleware (outside this one) for the CORS headers. The
-kept headers are those DRF and the middleware inside this one set, so a hit equals the answer it copies.
+A hit still does what the API promises every caller: it counts the anonymous throttle on DRF's own counters
+(a caller over the limit, like any miss, goes on to DRF with the counts taken, which answers the 429), answers
+If-None-Match / If-Modified-Since with the 304 DRF would send, and comes back through CorsMiddleware (outside
+this one) for the CORS headers. The kept headers are those DRF and the middleware inside this one set, so a hit
+equals the answer it copies.
 
 Sessions, tokens (any Authorization header), HEAD and other methods, the browsable API, a media type with
 parameters (`application/json; indent=4`) and query parameters the record doesn't take all go to DRF.
@@ -25,7 +27,7 @@ from django.utils.http import parse_http_date_safe
 from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 
-from paperhub.api import anonymous_throttles_allow, client_copy_is_current
+from paperhub.api import anonymous_throttle_windows, client_copy_is_current
 from paperhub.caching import current_payload, keep, origin_key, request_key, response_from
 
 from .. import doi as doi_lib
@@ -48,23 +50,22 @@ class SharedApiResponseMiddleware:
         answer = self._answerable(request)
         if answer is None:
             return self.get_response(request)
-        view_class, key, version, stored, negotiated = answer
+        view_class, key, version, stored, negotiated, allowed = answer
         kept = current_payload(stored, version)
-        if kept is not None:
-            if not anonymous_throttles_allow(request, view_class):
-                return self.get_response(request)  # DRF answers the 429 (one more count changes nothing then)
+        if kept is not None and allowed:
             content, headers = kept
             if view_class is views.PaperDetail and _client_copy_is_current(request, headers):
                 return _not_modified(headers)
             return response_from(content, headers)
-        response = self.get_response(request)
-        if _keepable(request, response, negotiated):
+        response = self.get_response(request)  # DRF answers, the 429 too, with the counts taken here
+        if kept is None and _keepable(request, response, negotiated):
             keep(key, version, (response.content, dict(response.headers)), _seconds(view_class))
         return response
 
     def _answerable(self, request: HttpRequest):
-        """(view class, key, current version, stored entry, negotiated format and media type) when this request
-        may be answered from the cache; None when it goes to DRF untouched."""
+        """(view class, key, current version, stored entry, negotiated format and media type, whether the
+        throttles allow it) when this request may be answered from the cache; None when it goes to DRF as it
+        came."""
         if request.method != "GET" or not request.path_info.startswith(PREFIX) or not _anonymous(request):
             return None
         try:
@@ -75,7 +76,8 @@ class SharedApiResponseMiddleware:
         if view_class not in (views.PaperDetail, views.PaperListCreate):
             return None
         negotiated = self._negotiate(request, view_class)
-        if negotiated is None:
+        windows = anonymous_throttle_windows(request, view_class)
+        if negotiated is None or windows is None:
             return None
         export = negotiated[0]
         if view_class is views.PaperDetail:
@@ -86,13 +88,22 @@ class SharedApiResponseMiddleware:
             if not set(request.GET) <= RECORD_PARAMETERS:
                 return None
             key = f"api-response:{versions.digest(doi)}:{export}:{origin_key(request)}"
-            version, stored = versions.current(doi, also=key)  # None: not here, DRF answers 404
+            # None: not here, DRF answers 404
+            version, stored, counts = versions.current_counting(doi, also=key, counters=windows)
         else:
             key = request_key(f"api-response-list:{export}", request)
-            version, stored = versions.generation(also=key)  # None: the cache is per-process
+            # None: the cache is per-process
+            version, stored, counts = versions.generation_counting(also=key, counters=windows)
+        # From here on the request is counted: DRF takes these counts if it answers.
+        request.counted_throttles = {
+            window: count if count is not None else throttle.count(window)  # a window's first request
+            for (window, throttle), count in zip(windows.items(), counts, strict=True)
+        }
         if version is None:
             return None
-        return view_class, key, version, stored, negotiated
+        # Every throttle is asked, as in DRF's check_throttles.
+        allowed = all([throttle.allows(request.counted_throttles[window]) for window, throttle in windows.items()])
+        return view_class, key, version, stored, negotiated, allowed
 
     def _negotiate(self, request: HttpRequest, view_class) -> tuple[str, str] | None:
         """The format and media type DRF would answer in, when it is one that is kept and plain."""
@@ -111,7 +122,9 @@ class _Negotiated:
 
     def __init__(self, request: HttpRequest):
         self.query_params = request.GET
-        self.headers = request.headers
+        # Only the header negotiation reads: building request.headers from all of META costs more.
+        accept = request.META.get("HTTP_ACCEPT")
+        self.headers = {"accept": accept} if accept is not None else {}
 
 
 def _anonymous(request: HttpRequest) -> bool:
