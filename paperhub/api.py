@@ -14,13 +14,14 @@ from urllib import parse
 import django_filters
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.filters import OrderingFilter
@@ -157,14 +158,26 @@ class FixedWindowMixin:
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        key = self.window_key()
+        # Counted already when the request came by the cache in front of DRF (anonymous_throttle_windows).
+        counted = getattr(request, "counted_throttles", None)
+        count = counted.pop(key, None) if counted else None
+        return self.allows(count if count is not None else self.count(key))
+
+    def window_key(self) -> str:
+        """The counter of this client's current window (self.key is the client's)."""
         now = time.time()
         window = int(now // self.duration)
-        key = f"{self.key}:{window}"
-        try:
-            count = self.cache.incr(key)  # one round trip on every request but a window's first
-        except ValueError:
-            count = 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
         self._wait = (window + 1) * self.duration - now
+        return f"{self.key}:{window}"
+
+    def count(self, key: str) -> int:
+        try:
+            return self.cache.incr(key)  # one round trip on every request but a window's first
+        except ValueError:
+            return 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
+
+    def allows(self, count: int) -> bool:
         return count <= self.num_requests
 
     def wait(self):
@@ -183,6 +196,38 @@ class UserThrottle(FixedWindowMixin, UserRateThrottle):
     def get_cache_key(self, request, view):
         # Anonymous clients are AnonThrottle's: counting them here as well would cost a second counter each.
         return super().get_cache_key(request, view) if request.user and request.user.is_authenticated else None
+
+
+def anonymous_throttle_windows(request, view_class) -> dict[str, FixedWindowMixin] | None:
+    """The counters that view_class's throttles would count this anonymous request on, each with its throttle;
+    None when one of them is not a fixed window's (its count can't be taken before DRF runs).
+
+    For answers given before DRF: the caller counts these (in the round trip that reads the answer), and sets
+    the counts as `request.counted_throttles` so that DRF, if it answers after all, uses them instead of
+    counting again. One limit then holds whichever path answers."""
+    caller = _AnonymousCaller(request)
+    windows = {}
+    for throttle in [throttle_class() for throttle_class in view_class.throttle_classes]:
+        if not isinstance(throttle, FixedWindowMixin):
+            return None
+        if throttle.rate is None:
+            continue
+        throttle.key = throttle.get_cache_key(caller, None)
+        if throttle.key is not None:
+            windows[throttle.window_key()] = throttle
+    return windows
+
+
+class _AnonymousCaller:
+    """What a throttle reads of a DRF request: its user, and the headers that tell the client's address."""
+
+    user = AnonymousUser()
+
+    def __init__(self, request):
+        # Only the headers get_ident reads: building request.headers from all of META costs more than the count.
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+        self.headers = {"x-forwarded-for": forwarded} if forwarded is not None else {}
+        self.META = request.META
 
 
 class CursorPage(CursorPagination):
@@ -432,16 +477,10 @@ def conditional(request, response_builder, *, parts: list, last_modified):
     """Answer 304 when the client's ETag or Last-Modified is current; otherwise build the response and tag it."""
     etag = quote_etag(hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32])
     last_modified = last_modified.replace(microsecond=0) if last_modified else None
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match:
-        if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
-            return _not_modified(etag, last_modified)
-    elif last_modified and request.headers.get("If-Modified-Since"):
-        from django.utils.http import parse_http_date_safe
-
-        since = parse_http_date_safe(request.headers["If-Modified-Since"])
-        if since is not None and int(last_modified.timestamp()) <= since:
-            return _not_modified(etag, last_modified)
+    if client_copy_is_current(
+        request, etag=etag, last_modified=int(last_modified.timestamp()) if last_modified else None
+    ):
+        return _not_modified(etag, last_modified)
     response = response_builder()
     if response.status_code == status.HTTP_200_OK:
         response["ETag"] = etag
@@ -450,8 +489,22 @@ def conditional(request, response_builder, *, parts: list, last_modified):
     return response
 
 
+def client_copy_is_current(request, *, etag: str, last_modified: int | None) -> bool:
+    """Whether If-None-Match names this ETag (or *), or, without it, If-Modified-Since is no older than
+    last_modified (seconds since the epoch)."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match:
+        return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+    if last_modified is not None and request.headers.get("If-Modified-Since"):
+        since = parse_http_date_safe(request.headers["If-Modified-Since"])
+        return since is not None and last_modified <= since
+    return False
+
+
 def _not_modified(etag, last_modified):
-    response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    # A plain 304, not a DRF Response: a renderer would give it a body ("null" from the citation renderers),
+    # which a 304 must not have.
+    response = HttpResponseNotModified()
     response["ETag"] = etag
     if last_modified:
         response["Last-Modified"] = http_date(last_modified.timestamp())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 
 def origin_key(request: HttpRequest) -> str:
@@ -23,6 +23,34 @@ def request_key(prefix: str, request: HttpRequest) -> str:
     return f"{prefix}:{path}:{origin_key(request)}"
 
 
+# INCR only a counter that is there, as django-redis's incr() does: a new one is started with its expiry.
+_INCR_IF_THERE = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCR', KEYS[1]) end return false"
+
+
+def read_counting(keys: list[str], counters) -> tuple[dict, list[int | None]]:
+    """The entries at keys, and each of counters incremented, in one round trip when the cache is Redis: a kept
+    answer and its throttle's count cost one wait for the cache, not two. A counter not there yet comes back
+    None, for the caller to start."""
+    counters = list(counters)
+    client = getattr(cache, "client", None)
+    if not hasattr(client, "decode"):  # not django-redis: one call each
+        return (cache.get_many(keys) if keys else {}), [_incr_if_there(counter) for counter in counters]
+    pipe = client.get_client(write=True).pipeline(transaction=False)
+    pipe.mget([client.make_key(key) for key in keys])
+    for counter in counters:
+        pipe.eval(_INCR_IF_THERE, 1, client.make_key(counter))
+    values, *counts = pipe.execute()
+    found = {key: client.decode(value) for key, value in zip(keys, values, strict=True) if value is not None}
+    return found, [None if count is None else int(count) for count in counts]
+
+
+def _incr_if_there(counter: str) -> int | None:
+    try:
+        return cache.incr(counter)
+    except ValueError:
+        return None
+
+
 def current_payload(stored, version):
     """The payload of an entry read from the cache, or None when there was none or it shows another version."""
     return stored[1] if stored is not None and stored[0] == version else None
@@ -30,3 +58,11 @@ def current_payload(stored, version):
 
 def keep(key: str, version, payload, seconds: int) -> None:
     cache.set(key, (version, payload), seconds)
+
+
+def response_from(content: bytes, headers: dict) -> HttpResponse:
+    """A kept response again, with exactly the headers it was kept with."""
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    return response

@@ -104,9 +104,13 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Cache-Control for every response that has none: private for sessions and tokens, public (revalidate) else.
     "paperhub.cache_headers.CacheControlMiddleware",
+    # CORS_URLS_REGEX keeps it to the API: outside the caches below, so a kept answer gets its headers too.
+    "corsheaders.middleware.CorsMiddleware",
+    # Anonymous callers' paper records and lists come whole from the cache before DRF (and before the page
+    # cache, which would look their addresses up once more).
+    "papers.api.response_cache.SharedApiResponseMiddleware",
     # Anonymous visitors' paper, search and taxonomy pages come whole from the cache before the rest runs.
     "papers.page_cache.SharedPageMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from paperhub.caching import read_counting
+
 from .models import Paper
 from .selectors import PaperVersion, paper_version
 
@@ -36,12 +38,24 @@ def current(doi: str, *, also: str) -> tuple[PaperVersion | None, object]:
         return paper_version(doi=doi), cache.get(also)
     key = _key(doi)
     found = cache.get_many([key, also])
-    version = found.get(key)
+    return _settled(doi, found.get(key)), found.get(also)
+
+
+def current_counting(doi: str, *, also: str, counters) -> tuple[PaperVersion | None, object, list[int | None]]:
+    """current(), with counters incremented in the same round trip (paperhub.caching.read_counting)."""
+    if not settings.PAPERHUB_SHARED_CACHE:
+        return *current(doi, also=also), read_counting([], counters)[1]
+    key = _key(doi)
+    found, counts = read_counting([key, also], counters)
+    return _settled(doi, found.get(key)), found.get(also), counts
+
+
+def _settled(doi: str, version: PaperVersion | None) -> PaperVersion | None:
     if version is None:
         version = paper_version(doi=doi)
         if version is not None:
-            cache.add(key, version, VERSION_SECONDS)  # add: a newer version set meanwhile wins
-    return version, found.get(also)
+            cache.add(_key(doi), version, VERSION_SECONDS)  # add: a newer version set meanwhile wins
+    return version
 
 
 def papers_changed(*, paper_ids=None, dois=None, versions: dict[str, PaperVersion] | None = None) -> None:
@@ -89,6 +103,18 @@ def generation(*, also: str | None = None) -> tuple[int | None, object]:
         _next_generation()
         current = cache.get(GENERATION_KEY)
     return current, found.get(also) if also else None
+
+
+def generation_counting(*, also: str, counters) -> tuple[int | None, object, list[int | None]]:
+    """generation(), with counters incremented in the same round trip (paperhub.caching.read_counting)."""
+    if not settings.PAPERHUB_SHARED_CACHE:
+        return None, None, read_counting([], counters)[1]
+    found, counts = read_counting([GENERATION_KEY, also], counters)
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        _next_generation()
+        current = cache.get(GENERATION_KEY)
+    return current, found.get(also), counts
 
 
 def _next_generation() -> None:
