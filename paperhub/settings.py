@@ -525,7 +525,9 @@ CROSSREF_REVIEWS_RECHECK_DONE_DAYS = env_int("CROSSREF_REVIEWS_RECHECK_DONE_DAYS
 # queued row waits for others to share its upstream call.
 # Sum each task's CPU time and queries in the cache (paperhub/task_stats.py); the ingest benchmark reads them.
 PAPERHUB_TASK_STATS = env_bool("PAPERHUB_TASK_STATS", False)
-FULLTEXT_CONVERSIONS_PER_PROCESS = env_int("FULLTEXT_CONVERSIONS_PER_PROCESS", 2)  # JATS trees in memory at once
+# JATS trees a worker process holds at once: conversion is CPU-bound, so under the GIL a second one at a time only
+# adds its memory.
+FULLTEXT_CONVERSIONS_PER_PROCESS = env_int("FULLTEXT_CONVERSIONS_PER_PROCESS", 1)
 ENRICHMENT_BATCH_WAIT_SECONDS = float(env_str("ENRICHMENT_BATCH_WAIT_SECONDS", "2"))
 OPENALEX_BATCH_SIZE = env_int("OPENALEX_BATCH_SIZE", 50)  # DOIs per filter=doi:a|b|… call (OpenAlex allows 100)
 SUMMARY_BATCH_SIZE = env_int("SUMMARY_BATCH_SIZE", 500)  # DOIs per Semantic Scholar batch call (its limit)
