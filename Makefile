@@ -48,13 +48,14 @@ test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS) -m both_databases || [ $$? -eq 5 ]
 
-# Benchmarks (bench/): serving under load (gunicorn + wrk), ingest through Celery, search latency, then one
-# table (bench/report.py -> bench/results.json). Not part of `make test`.
+# Benchmarks (bench/): serving under load (gunicorn + wrk), ingest through Celery (then the metadata stage's
+# profile), search latency, then one table (bench/report.py -> bench/results.json). Not part of `make test`.
 bench: export SECRET_KEY ?= bench-only-secret-key-that-is-long-enough-for-django-checks-0123456789
 bench: install-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/serve_bench.py
 	$(PY) bench/ingest_bench.py
+	$(PY) bench/profile_task.py --papers 50 --lines 15
 	$(PY) bench/search_bench.py --sizes 10000 100000
 	$(PY) bench/report.py
 

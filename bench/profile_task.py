@@ -15,9 +15,9 @@ Runs in this process, no worker: CPU is this thread's own (time.thread_time), so
 counted. For each stage (a first import of a new paper; a re-import of the same, unchanged) it prints CPU ms per paper
 in a plain pass and per phase, queries per paper grouped by SQL shape, then the top of a cProfile pass.
 
-Its own database (BENCH_PROFILE_TASK_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/paperhub_bench_metacpu,
-created and migrated when missing, emptied of papers on each run) and Redis (BENCH_PROFILE_TASK_BROKER_URL, db 0,
-and BENCH_PROFILE_TASK_CACHE_URL, db 13; both are emptied at the start and the end, as nothing consumes the tasks).
+Its own database (BENCH_PROFILE_TASK_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/paperhub_bench_profile,
+created and migrated when missing, emptied of papers on each run) and Redis (BENCH_PROFILE_TASK_BROKER_URL, db 10,
+and BENCH_PROFILE_TASK_CACHE_URL, db 9, the ingest benchmark's; both are emptied at the start and the end, as nothing consumes the tasks).
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get(
-    "BENCH_PROFILE_TASK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperhub_bench_metacpu"
+    "BENCH_PROFILE_TASK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperhub_bench_profile"
 )
-BROKER_URL = os.environ.get("BENCH_PROFILE_TASK_BROKER_URL", "redis://127.0.0.1:6379/0")
-CACHE_URL = os.environ.get("BENCH_PROFILE_TASK_CACHE_URL", "redis://127.0.0.1:6379/13")
+BROKER_URL = os.environ.get("BENCH_PROFILE_TASK_BROKER_URL", "redis://127.0.0.1:6379/10")
+CACHE_URL = os.environ.get("BENCH_PROFILE_TASK_CACHE_URL", "redis://127.0.0.1:6379/9")
 PREFIX = "10.5555/profile."
 os.environ.update(
     {
