@@ -17,7 +17,8 @@ in a plain pass and per phase, queries per paper grouped by SQL shape, then the 
 
 Its own database (BENCH_PROFILE_TASK_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/paperhub_bench_profile,
 created and migrated when missing, emptied of papers on each run) and Redis (BENCH_PROFILE_TASK_BROKER_URL, db 10,
-and BENCH_PROFILE_TASK_CACHE_URL, db 9, the ingest benchmark's; both are emptied at the start and the end, as nothing consumes the tasks).
+and BENCH_PROFILE_TASK_CACHE_URL, db 9, the ingest benchmark's; both are emptied at the start and the end, as
+nothing consumes the tasks).
 """
 
 from __future__ import annotations
