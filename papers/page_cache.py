@@ -3,8 +3,9 @@
 Every anonymous visitor sees the same page, so the finished response is kept beside the version it shows:
 - a paper page, the paper's version (papers/versions.py: `updated_at`, which every change to the paper, its
   reviews or its videos moves, and the fetch state);
-- search results, suggestions, the taxonomy and author pages, the generation of all papers, which every
-  change to any paper moves (LISTING_SECONDS at most).
+- the home page, search results, suggestions, the taxonomy and author pages, the generation of all papers,
+  which every change to any paper moves (LISTING_SECONDS at most). The home page's add form holds no CSRF token
+  for this reason: its script fetches one when the form is used, and without script it asks again on /add.
 
 The middleware sits right after WhiteNoise, so a hit skips sessions, CSRF, messages and the view, and costs one
 cache round trip: the version and the stored page are read together. Profiled: for a paper page the version
@@ -34,7 +35,7 @@ from .models import doi_path
 PAGE_SECONDS = 24 * 3600
 # Pages that show many papers are kept this long at most.
 LISTING_SECONDS = 60
-BY_GENERATION = {"papers:search", "papers:suggest", "papers:taxonomy", "papers:taxon", "papers:author"}
+BY_GENERATION = {"papers:home", "papers:search", "papers:suggest", "papers:taxonomy", "papers:taxon", "papers:author"}
 
 
 class SharedPageMiddleware:
