@@ -8,9 +8,13 @@ document.querySelectorAll("form[data-token-url]").forEach((form) => {
       const response = await fetch(form.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" });
       if (!response.ok) throw new Error(`token: ${response.status}`);
       const { csrfToken } = await response.json();
-      const input = document.createElement("input");
-      Object.assign(input, { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken });
-      form.prepend(input);
+      // Sent again (after going back, say): the one hidden field takes the fresh token.
+      let input = form.querySelector("input[name=csrfmiddlewaretoken]");
+      if (!input) {
+        input = Object.assign(document.createElement("input"), { type: "hidden", name: "csrfmiddlewaretoken" });
+        form.prepend(input);
+      }
+      input.value = csrfToken;
       form.method = "post";
     } catch (error) {
       console.warn("PaperHub: no token for the add form, asking again on /add", error);
