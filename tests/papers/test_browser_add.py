@@ -50,3 +50,12 @@ def test_without_script_the_home_page_asks_again_and_the_add_is_imported(live_se
         assert "Paper added." in page.inner_text(".messages")
         page.get_by_role("heading", name=re.compile("Methylphenidate Exposure")).wait_for(timeout=30_000)
     assert Paper.objects.get(doi=PONE).fetch_state == "ready"
+
+
+def test_with_script_but_no_token_the_form_asks_again_on_the_add_page(live_server):
+    with chromium() as browser:
+        page = new_page(browser)
+        page.route("**/add/token", lambda route: route.fulfill(status=503, body="unavailable"))
+        add_from_home(page, live_server.url, PONE)
+        page.wait_for_url(re.compile(r"/add\?identifier="))
+        assert f"Press Add paper to add {PONE} to PaperHub." in page.inner_text(".confirm-add")
