@@ -291,6 +291,7 @@ class MemoryWatch:
         self.peaks: dict[str, float] = {}  # "worker 1234" / "master 1233": MB
         self.current = 0.0  # largest VmRSS since the last take_current()
         self._stop = threading.Event()
+        self._lock = threading.Lock()  # the sampling thread and the main one both sample
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self):
@@ -302,7 +303,8 @@ class MemoryWatch:
         self._thread.join()
 
     def take_current(self) -> float:
-        current, self.current = self.current, 0.0
+        with self._lock:
+            current, self.current = self.current, 0.0
         return round(current, 1)
 
     def _run(self) -> None:
@@ -318,10 +320,13 @@ class MemoryWatch:
                 )
             except OSError:
                 continue  # recycled between ps and here
+            if "VmHWM" not in fields:
+                continue  # exiting (a recycled worker): its memory is already gone
             name = f"{'master' if pid == str(self.master) else 'worker'} {pid}"
-            self.peaks[name] = max(self.peaks.get(name, 0.0), int(fields["VmHWM"].split()[0]) / 1024)
-            if name.startswith("worker"):
-                self.current = max(self.current, int(fields["VmRSS"].split()[0]) / 1024)
+            with self._lock:
+                self.peaks[name] = max(self.peaks.get(name, 0.0), int(fields["VmHWM"].split()[0]) / 1024)
+                if name.startswith("worker"):
+                    self.current = max(self.current, int(fields["VmRSS"].split()[0]) / 1024)
 
 
 def gunicorn_config(env: dict) -> str:
