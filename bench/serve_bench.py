@@ -4,9 +4,11 @@
     .venv/bin/python bench/serve_bench.py --seconds 5 # a quicker look
 
 Each paper has 8 authors, 40 references, 3 topics, 2 approved reviews and 1 video. wrk (Debian's package) runs
-with 32 connections against a paper page, the home page, the API detail, the API list of 50, a search, and a
-small static file through the same server as the ceiling. Results go to bench/serve_results.json
-(bench/report.py folds them into the one table).
+with 32 connections against a paper page, the paper with the largest recorded JATS (eLife 09560), the largest
+recorded JATS with its recorded PubTator3 entities placed (PMC3040717), the home page, the API detail, the API
+list of 50, a search, and a small static file through the same server as the ceiling. Meanwhile every gunicorn
+process's peak RSS (VmHWM) is sampled (target < 200 MB per web process). Results go to
+bench/serve_results.json (bench/report.py folds them into the one table).
 """
 
 from __future__ import annotations
@@ -218,6 +220,38 @@ def full_text_paper():
     return paper
 
 
+def entities_paper():
+    """The largest recorded JATS that has its PubTator3 annotations recorded too (PMC3040717, 132 KB, with PMID
+    20516115's document, whose abstract is the JATS abstract character for character), stored and placed through
+    the app's services as `load_demo` does. eLife 09560, the largest JATS, has no PubTator recording."""
+    from entities import pubtator
+    from entities import services as entity_services
+    from entities.models import Annotations
+    from fulltext.services import fulltext_import_file
+    from papers import enrichments
+    from papers.demo import FIXTURES
+    from papers.models import Paper
+
+    paper = Paper.objects.filter(doi="10.1158/0008-5472.can-09-4563").first()
+    if paper is None or not hasattr(paper, "full_text"):
+        paper = fulltext_import_file(
+            data=(FIXTURES / "jats" / "pmc-oa-opendata-s3-PMC3040717.1.xml").read_bytes()
+        ).paper
+    if not Annotations.objects.filter(paper=paper).exists():
+        name = "pubtator/pubtator3-biocjson-wrapped-pmid-20516115-abstract-pairs-jats-PMC3040717.json"
+        documents = pubtator.parse((FIXTURES / name).read_bytes())
+        stored = entity_services.annotations_store(
+            paper=Paper.objects.get(id=paper.id), documents=documents, scope="abstract"
+        )
+        enrichments.enrichment_done(
+            paper_id=paper.id,
+            kind=entity_services.KIND,
+            source=entity_services.SOURCE,
+            detail=f"{stored.mentions} mentions, {stored.placed} placed in the text",
+        )
+    return paper
+
+
 def page_weight(url: str) -> dict:
     """Bytes of the page as sent, plain and with gzip (what a browser receives from a compressing proxy)."""
     import gzip
@@ -245,17 +279,54 @@ def run_wrk(url: str, seconds: int) -> dict:
     }
 
 
-def peak_rss_mb(pid: int) -> float:
-    pids = [str(pid)] + subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
-    ).stdout.split()
-    peaks = []
-    for p in pids:
-        status = Path(f"/proc/{p}/status")
-        if status.exists():
-            line = next((r for r in status.read_text().splitlines() if r.startswith("VmHWM:")), "VmHWM: 0 kB")
-            peaks.append(int(line.split()[1]) / 1024)
-    return round(max(peaks), 1)
+class MemoryWatch:
+    """Samples gunicorn's processes while wrk runs: each process's peak RSS (VmHWM, kept by the kernel) and the
+    largest current RSS (VmRSS) seen during each target. Sampled, not read once at the end, because workers are
+    recycled after max_requests: a recycled worker's peak would be lost with it."""
+
+    def __init__(self, master: int, every: float = 0.2):
+        import threading
+
+        self.master, self.every = master, every
+        self.peaks: dict[str, float] = {}  # "worker 1234" / "master 1233": MB
+        self.current = 0.0  # largest VmRSS since the last take_current()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # the sampling thread and the main one both sample
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def take_current(self) -> float:
+        with self._lock:
+            current, self.current = self.current, 0.0
+        return round(current, 1)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.sample()
+
+    def sample(self) -> None:
+        children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.master)], capture_output=True, text=True)
+        for pid in [str(self.master), *children.stdout.split()]:
+            try:
+                fields = dict(
+                    line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
+                )
+            except OSError:
+                continue  # recycled between ps and here
+            if "VmHWM" not in fields:
+                continue  # exiting (a recycled worker): its memory is already gone
+            name = f"{'master' if pid == str(self.master) else 'worker'} {pid}"
+            with self._lock:
+                self.peaks[name] = max(self.peaks.get(name, 0.0), int(fields["VmHWM"].split()[0]) / 1024)
+                if name.startswith("worker"):
+                    self.current = max(self.current, int(fields["VmRSS"].split()[0]) / 1024)
 
 
 def gunicorn_config(env: dict) -> str:
@@ -311,6 +382,7 @@ def main() -> None:
     paper = Paper.objects.filter(doi__startswith="10.99998/").order_by("id")[PAPERS // 2]
     growth = growth_papers()
     long_text = full_text_paper()
+    annotated = entities_paper()
 
     static_root = tempfile.mkdtemp(prefix="paperhub-static-")
     env = {
@@ -351,6 +423,7 @@ def main() -> None:
             "static file (ceiling)": f"/static/css/{css}",
             "paper page": paper.get_absolute_url(),
             "paper page, longest full text": long_text.get_absolute_url(),
+            "paper page, full text with entities": annotated.get_absolute_url(),
             "home page": "/",
             "API paper detail": f"/api/v1/papers/{paper.doi}/",
             "API list of 50": "/api/v1/papers/?page_size=50",
@@ -365,20 +438,28 @@ def main() -> None:
             targets = {name: path for name, path in targets.items() if name in wanted}
             series = {name: path for name, path in series.items() if name in wanted}
         rows = {}
-        for name, path in targets.items():
-            try:
-                urllib.request.urlopen(base + path, timeout=30).read()  # warm up
-            except OSError as exc:
-                raise SystemExit(
-                    f"{name}: {base + path} answered {exc}\ngunicorn's log:\n{server_log.read_text()[-4000:]}"
-                ) from None
-            rows[name] = run_wrk(base + path, args.seconds)
-            rows[name]["bytes"] = page_weight(base + path)
-        for name, path in series.items():
-            urllib.request.urlopen(base + path, timeout=30).read()
-            rows[name] = run_wrk(base + path, args.seconds)
+        with MemoryWatch(server.pid) as watch:
+            for name, path in targets.items():
+                watch.take_current()  # from here on: this target's first (uncached) render, then wrk's
+                try:
+                    urllib.request.urlopen(base + path, timeout=30).read()  # warm up
+                except OSError as exc:
+                    raise SystemExit(
+                        f"{name}: {base + path} answered {exc}\ngunicorn's log:\n{server_log.read_text()[-4000:]}"
+                    ) from None
+                rows[name] = run_wrk(base + path, args.seconds)
+                rows[name]["bytes"] = page_weight(base + path)
+                watch.sample()
+                rows[name]["worker_rss_mb"] = watch.take_current()
+            for name, path in series.items():
+                watch.take_current()
+                urllib.request.urlopen(base + path, timeout=30).read()
+                rows[name] = run_wrk(base + path, args.seconds)
+                watch.sample()
+                rows[name]["worker_rss_mb"] = watch.take_current()
         ceiling = rows["static file (ceiling)"]["rps"]
-        memory = peak_rss_mb(server.pid)
+        peaks = {name: round(mb, 1) for name, mb in watch.peaks.items()}
+        memory = max((mb for name, mb in peaks.items() if name.startswith("worker")), default=0.0)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -387,14 +468,16 @@ def main() -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    print(f"\n{'target':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}")
+    print(f"\n{'target':<36}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}{'RSS MB':>8}")
     for name, row in rows.items():
         row["ratio"] = round(row["rps"] / ceiling, 3)
         print(
-            f"{name:<32}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['ratio']:>12.2f}"
-            f"{row['errors']:>8}"
+            f"{name:<36}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['ratio']:>12.2f}"
+            f"{row['errors']:>8}{row['worker_rss_mb']:>8.0f}"
         )
-    print(f"peak RSS of a web process: {memory} MB")
+    print("RSS MB: the largest resident size of any worker during that target (its first render, then wrk's)")
+    print("peak RSS (VmHWM) of each gunicorn process: " + ", ".join(f"{name} {mb} MB" for name, mb in peaks.items()))
+    print(f"peak RSS of a web worker: {memory} MB (target < 200 MB)")
     results = {
         "machine": {"host": os.uname().nodename, "cpus": os.cpu_count()},
         "gunicorn": gunicorn_config(env),
@@ -405,6 +488,7 @@ def main() -> None:
         "connections": 32,
         "serving": rows,
         "web_peak_rss_mb": memory,
+        "web_peak_rss_mb_by_process": peaks,
     }
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {args.output}")

@@ -3,11 +3,13 @@
 Every anonymous visitor sees the same page, so the finished response is kept beside the version it shows:
 - a paper page, the paper's version (papers/versions.py: `updated_at`, which every change to the paper, its
   reviews or its videos moves, and the fetch state);
-- search results, suggestions, the taxonomy and author pages, the generation of all papers, which every
-  change to any paper moves (LISTING_SECONDS at most).
+- the home page, search results, suggestions, the taxonomy and author pages, the generation of all papers,
+  which every change to any paper moves (LISTING_SECONDS at most). The home page's add form holds no CSRF token
+  for this reason: its script fetches one when the form is used, and without script it asks again on /add.
 
 The middleware sits right after WhiteNoise, so a hit skips sessions, CSRF, messages and the view, and costs one
-cache round trip: the version and the stored page are read together. Profiled: for a paper page the version
+cache round trip: the version and the stored page are read together (a large body is read once per process and
+then taken from its own copy: paperhub/cached_bodies.py). Profiled: for a paper page the version
 query was half of a cached page's time, and the middleware stack a quarter.
 
 Signed-in visitors, anyone with a message waiting, and every other page go through the views; a paper page is
@@ -24,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
+from paperhub import cached_bodies
 from paperhub.caching import current_payload, keep, origin_key, request_key
 
 from . import doi as doi_lib
@@ -34,7 +37,7 @@ from .models import doi_path
 PAGE_SECONDS = 24 * 3600
 # Pages that show many papers are kept this long at most.
 LISTING_SECONDS = 60
-BY_GENERATION = {"papers:search", "papers:suggest", "papers:taxonomy", "papers:taxon", "papers:author"}
+BY_GENERATION = {"papers:home", "papers:search", "papers:suggest", "papers:taxonomy", "papers:taxon", "papers:author"}
 
 
 class SharedPageMiddleware:
@@ -63,13 +66,14 @@ class SharedPageMiddleware:
             not_modified["ETag"] = etag  # a 304 repeats the validator (RFC 9110 15.4.5)
             return _personal_by_cookie(not_modified)
         kept = current_payload(stored, version)
-        if kept is not None:
-            return _response(*kept)
+        content = cached_bodies.fetch(kept[0]) if kept is not None else None
+        if content is not None:
+            return _response(content, kept[1])
         response = self.get_response(request)
         if _keepable(request, response):
             response["ETag"] = etag
             _personal_by_cookie(response)
-            keep(key, version, (response.content, dict(response.headers)), seconds)
+            keep(key, version, (cached_bodies.stash(response.content, seconds), dict(response.headers)), seconds)
         return response
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("feeds/topics/<str:openalex_id>.atom", feeds.TopicPapersFeed(), name="topic_feed"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("add", views.paper_add, name="add"),
+    path("add/token", views.paper_add_token, name="add_token"),
     path("lookups/<int:pk>", views.lookup_detail, name="lookup"),
     path("doi/<path:doi>/refresh", views.paper_refresh, name="refresh"),
     # DOIs contain slashes, so the whole rest of the path is the DOI.

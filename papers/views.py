@@ -6,11 +6,13 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from paperhub.limits import paper_add_limit_message
 
@@ -28,8 +30,9 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    # The page holds the add form's CSRF token, so it is rendered for each visitor; its list of recent papers is
-    # kept per generation of all papers (profiled: the list was two thirds of the page's time).
+    # Anonymous visitors get the whole page from the page cache (its add form holds no CSRF token); signed-in
+    # ones get it rendered around the list of recent papers, kept per generation of all papers (profiled: the
+    # list was two thirds of the page's time).
     generation, _ = versions.generation()
     return render(
         request,
@@ -251,21 +254,38 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
 
 
 def paper_add(request: HttpRequest) -> HttpResponse:
-    """Add a paper by what people paste. Only validates and queues: the metadata arrives in the background."""
-    form = AddPaperForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        limited = paper_add_limit_message(request)
-        if limited:
-            form.add_error(None, limited)
-            return render(request, "papers/paper_add.html", {"add_form": form}, status=429)
-        result = services.identifier_request_import(text=form.cleaned_data["identifier"])
-        if result.paper and not result.created:
-            messages.info(request, "That paper is already on PaperHub.")
-        elif result.paper:
-            messages.success(request, "Paper added. Its metadata is being fetched; this page fills in by itself.")
-        return redirect(result.url)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "papers/paper_add.html", {"add_form": form}, status=status)
+    """Add a paper by what people paste. Only validates and queues: the metadata arrives in the background.
+
+    A GET with an identifier (the home page's form without script: that page is shared, so it holds no CSRF
+    token) only checks it and asks again, now with a token; adding stays a POST."""
+    if request.method != "POST":
+        asked = "identifier" in request.GET
+        form = AddPaperForm(request.GET if asked else None)
+        confirm = asked and form.is_valid()
+        status = 400 if asked and not confirm else 200
+        return render(request, "papers/paper_add.html", {"add_form": form, "confirm": confirm}, status=status)
+    form = AddPaperForm(request.POST)
+    if not form.is_valid():
+        return render(request, "papers/paper_add.html", {"add_form": form}, status=400)
+    limited = paper_add_limit_message(request)
+    if limited:
+        form.add_error(None, limited)
+        return render(request, "papers/paper_add.html", {"add_form": form}, status=429)
+    result = services.identifier_request_import(text=form.cleaned_data["identifier"])
+    if result.paper and not result.created:
+        messages.info(request, "That paper is already on PaperHub.")
+    elif result.paper:
+        messages.success(request, "Paper added. Its metadata is being fetched; this page fills in by itself.")
+    return redirect(result.url)
+
+
+@require_GET
+@never_cache
+def paper_add_token(request: HttpRequest) -> JsonResponse:
+    """The CSRF token for the add form on a shared page, fetched by its script when the form is used.
+
+    No CORS header: another site's script cannot read it, so its posts are still refused."""
+    return JsonResponse({"csrfToken": get_token(request)})
 
 
 @require_POST

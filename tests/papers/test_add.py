@@ -122,6 +122,74 @@ def test_add_form_needs_csrf(client):
     assert Paper.objects.count() == 0
 
 
+def test_the_shared_home_pages_add_form_holds_no_token():
+    from django.test import Client
+
+    soup = BeautifulSoup(Client().get("/").content, "html.parser")
+    form = soup.select_one("form.add-form")
+    assert (form["action"], form["method"], form["data-token-url"]) == ("/add", "get", "/add/token")
+    assert soup.select("input[name=csrfmiddlewaretoken]") == []
+
+
+def test_without_script_the_home_form_asks_again_with_a_token_then_adds(django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    asked = strict.get("/add", {"identifier": "https://doi.org/10.5555/Shared.Add"})
+    assert asked.status_code == 200 and Paper.objects.count() == 0, "a GET adds nothing"
+    soup = BeautifulSoup(asked.content, "html.parser")
+    assert "Press Add paper to add https://doi.org/10.5555/Shared.Add" in soup.select_one(".confirm-add").get_text()
+    form = soup.select_one("form.add-form")
+    assert (form["action"], form["method"]) == ("/add", "post")
+    assert form.select_one("input[name=identifier]")["value"] == "https://doi.org/10.5555/Shared.Add"
+    token = form.select_one("input[name=csrfmiddlewaretoken]")["value"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        added = strict.post("/add", {"identifier": "https://doi.org/10.5555/Shared.Add", "csrfmiddlewaretoken": token})
+    assert (added.status_code, added["Location"]) == (302, "/doi/10.5555/shared.add")
+    assert Paper.objects.filter(doi="10.5555/shared.add").exists() and len(queued_work(callbacks)) == 1
+
+
+def test_without_script_a_bad_identifier_is_said_before_asking_again(client):
+    response = client.get("/add", {"identifier": "not a doi"})
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert "is not a DOI" in soup.select_one(".field-errors").get_text() and not soup.select(".confirm-add")
+    assert Paper.objects.count() == 0 and IdentifierLookup.objects.count() == 0
+
+
+def test_with_script_the_fetched_token_adds(django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    answer = strict.get("/add/token")
+    assert answer.status_code == 200 and "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+    token = answer.json()["csrfToken"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        added = strict.post("/add", {"identifier": "10.5555/scripted", "csrfmiddlewaretoken": token})
+    assert (added.status_code, added["Location"]) == (302, "/doi/10.5555/scripted")
+    assert len(queued_work(callbacks)) == 1
+
+
+def test_a_cross_site_post_is_refused_even_with_a_token():
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    # Another site's script may send the request but may not read the answer: no CORS header on it.
+    answer = strict.get("/add/token", HTTP_ORIGIN="https://elsewhere.example")
+    assert "Access-Control-Allow-Origin" not in answer
+    token = answer.json()["csrfToken"]
+    refused = strict.post(
+        "/add",
+        {"identifier": "10.5555/cross.site", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="https://elsewhere.example",
+    )
+    assert (
+        refused.status_code == 403 and "could not confirm that the form came from this site" in refused.content.decode()
+    )
+    assert strict.post("/add", {"identifier": "10.5555/cross.site"}).status_code == 403, "no token"
+    assert not Paper.objects.filter(doi="10.5555/cross.site").exists()
+
+
 def test_adds_per_ip_are_limited_with_a_clear_message(client, settings):
     settings.PAPER_ADD_RATE_LIMIT_IP = "3/h"
     statuses = [client.post("/add", {"identifier": f"10.5555/limit.{n}"}).status_code for n in range(3)]

@@ -513,6 +513,40 @@ def test_home_page_keeps_its_recent_papers_until_a_paper_changes(client, django_
     assert titles == ["Newer paper", "Older paper"]
 
 
+def test_the_anonymous_home_page_is_shared_whole_without_a_token_or_anything_personal(
+    client, django_assert_num_queries
+):
+    from django.core.cache import cache
+    from django.test import Client
+
+    PaperFactory(title="Shared home paper")
+    ReviewFactory()
+    # Counts of papers, reviews and videos, then the recent papers: the page is built once.
+    with django_assert_num_queries(4):
+        first = client.get(reverse("papers:home"))
+    html = first.content.decode()
+    assert "Shared home paper" in html and "csrfmiddlewaretoken" not in html and "Sign out" not in html
+    assert not first.cookies and first["Cache-Control"] == "public, no-cache" and "Cookie" in first["Vary"]
+
+    cache.delete("home:site_counts")  # a page the view built would have to count again
+    stranger = Client()
+    with django_assert_num_queries(0):
+        second = stranger.get(reverse("papers:home"))
+    assert second.content == first.content and second["ETag"] == first["ETag"] and not second.cookies
+    assert stranger.get(reverse("papers:home"), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_signed_in_visitors_get_their_own_home_page(client, django_assert_num_queries):
+    client.get(reverse("papers:home"))  # the shared page is kept
+    client.force_login(UserFactory())
+    with django_assert_num_queries(2):  # session and user; counts and recent papers come from the cache
+        personal = client.get(reverse("papers:home"))
+    html = personal.content.decode()
+    assert "Sign out" in html and "ETag" not in personal and "private" in personal["Cache-Control"]
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("form.add-form")["method"] == "get", "the same add form as everyone's"
+
+
 @pytest.mark.both_databases
 def test_search_box_goes_straight_to_a_pasted_doi(client):
     PaperFactory(doi="10.2214/ajr.19.21878")
