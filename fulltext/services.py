@@ -222,8 +222,8 @@ def fulltext_fetch(*, paper: Paper, row) -> None:
 
 
 # A parsed JATS tree and its rendering take tens of MB: a worker process converts this many at once (one by
-# default), whatever its pool's concurrency, so that its memory stays bounded while its other threads wait on upstreams. Memory is the
-# process's own, so the cap is too (unlike upstream limits, which are shared through the cache).
+# default), whatever its pool's concurrency, so that its memory stays bounded while its other threads wait on
+# upstreams. Memory is the process's own, so the cap is too (unlike upstream limits, shared through the cache).
 _conversions = threading.BoundedSemaphore(settings.FULLTEXT_CONVERSIONS_PER_PROCESS)
 
 
