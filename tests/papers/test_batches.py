@@ -144,9 +144,9 @@ def test_a_topics_batch_costs_a_few_queries_per_paper(fake_upstream, django_asse
     fake_upstream.serve_template(TEMPLATE)
     paper_ids = claimed_template_papers(services.TOPICS, count)
     # Per paper: its OpenAlex fields in one UPDATE, and its funders (SIGMOD's OpenAlex record names 38 awards)
-    # read, compared and written: 5. Per batch, whatever its size: the papers, four taxonomy levels (read, create,
+    # read, compared and written: 4. Per batch, whatever its size: the papers, four taxonomy levels (read, create,
     # read again), the topics read and created, one UPDATE of the outcomes, the papers marked changed: 20.
-    with django_assert_num_queries(20 + count * 5):
+    with django_assert_num_queries(20 + count * 4):
         services.topics_fetch_batch(paper_ids=paper_ids)
     assert PaperTopic.objects.filter(paper_id__in=paper_ids).count() == 2 * count
 
