@@ -35,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import ensure_database  # noqa: E402
+
 DATABASE_URL = os.environ.get(
     "BENCH_PROFILE_TASK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperhub_bench_profile"
 )
@@ -53,15 +55,6 @@ os.environ.update(
 )
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def shape(sql: str) -> str:
@@ -115,7 +108,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=30)
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database(DATABASE_URL)
     import django
 
     django.setup()

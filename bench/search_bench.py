@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import ensure_database  # noqa: E402
+
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperhub_bench")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
@@ -34,16 +36,6 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 QUERIES_PER_KIND = 40
 BODY_SOURCE = ROOT / "papers/fixtures/upstream/europepmc/fulltextxml-nar-research-article-PMC3258128.xml"
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    admin_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def vocabulary() -> list[str]:
@@ -197,7 +189,7 @@ def main() -> None:
     parser.add_argument("--label", default="", help="what this run measures, e.g. the code it ran")
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()

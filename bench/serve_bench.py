@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import ensure_database  # noqa: E402
+
 DATABASE_URL = os.environ.get("BENCH_SERVE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperhub_bench_serve")
 CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/13")
 # The benchmark queues no background work anywhere real: tasks a setup step sends stay in this process.
@@ -40,15 +42,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
 
 PAPERS = 10_000
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def build_corpus(papers: int) -> None:
@@ -351,7 +344,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
 
-    ensure_database()
+    ensure_database(DATABASE_URL)
     import django
 
     django.setup()
