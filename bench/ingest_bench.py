@@ -136,10 +136,11 @@ def cpu_seconds(pid: int) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dois", type=int, default=1000)
-    # Pool: an import waits ~300 ms on three upstream calls and spends ~60-70 ms of CPU (ORM, JSON), so 50/s
-    # needs 20-30 imports in flight. Threads give that cheaply; one process per core keeps the GIL from capping
-    # it. Measured on the 2-core machine, 1,000 DOIs: 2 workers x 16 threads 61.5 s (2 x 130 MB); 1 x 32 threads
-    # 80.5 s (GIL-bound at one core). 300 DOIs: prefork x 8 25.3 s (930 MB over 9 processes) against 22.5 s.
+    # Pool: tasks mostly wait (on an upstream answer, a rate-limit slot, a concurrency slot), so threads carry
+    # them cheaply; one process per core keeps the GIL from capping the CPU they do use. As docker-compose runs
+    # them: 2 workers x 16 threads. Measured earlier (1,000 DOIs, three calls per import): 1 x 32 threads was
+    # GIL-bound at one core; prefork x 8 took 930 MB over 9 processes. The workers run with MALLOC_ARENA_MAX=2,
+    # as the Dockerfile sets it (187 -> 163 MB at 200 DOIs with full texts).
     parser.add_argument("--pool", default="threads", choices=["threads", "prefork", "solo"])
     parser.add_argument("--concurrency", type=int, default=16, help="threads or processes per worker")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (celery worker commands)")
