@@ -45,6 +45,9 @@ def fulltext_store(*, paper: Paper, document: jats.Document, source: str, source
     summary or digest, the journal's own reviews (sub-articles), and the words search looks at.
     """
     with transaction.atomic():
+        # The paper's row locked first: two stores of its text at once (a worker's fetch and a file or demo import)
+        # take turns, and the second updates the first's row instead of inserting a twin.
+        Paper.objects.select_for_update().filter(id=paper.id).values_list("id", flat=True).first()
         full_text = FullText.objects.filter(paper=paper).first() or FullText(paper=paper)
         full_text.source, full_text.source_url = source, source_url
         full_text.jats = etree_text(document)

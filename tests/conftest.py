@@ -15,6 +15,8 @@ WORKER_SETTINGS = {
     "UPSTREAM_MAX_RESPONSE_BYTES": str(2 * 1024 * 1024),
     "CELERY_BROKER_VISIBILITY_TIMEOUT": "5",
     "ENRICHMENT_BATCH_WAIT_SECONDS": "0.3",
+    "REFERENCES_LOOKUP_WAIT_SECONDS": "1",
+    "ENTITIES_BATCH_WAIT_SECONDS": "0.3",
     # The fake upstream's limits, not Crossref's (5/s and one at a time without a contact address): it advertises
     # 50/s and allows any number at once.
     "CROSSREF_RATE_LIMIT": "50",
@@ -47,6 +49,15 @@ def _plain_static_storage(settings):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects stored passwords, not test accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _short_batch_waits(settings):
+    # Batches a test's commits schedule (enrichments, cited DOIs, annotations) run within a fraction of a second,
+    # not seconds later in another test, where a worker touching the tables deadlocks with the flush between tests.
+    settings.ENRICHMENT_BATCH_WAIT_SECONDS = float(WORKER_SETTINGS["ENRICHMENT_BATCH_WAIT_SECONDS"])
+    settings.REFERENCES_LOOKUP_WAIT_SECONDS = int(WORKER_SETTINGS["REFERENCES_LOOKUP_WAIT_SECONDS"])
+    settings.ENTITIES_BATCH_WAIT_SECONDS = float(WORKER_SETTINGS["ENTITIES_BATCH_WAIT_SECONDS"])
 
 
 @pytest.fixture(autouse=True)
