@@ -115,9 +115,9 @@ class VersionLink:
         return ", ".join(part for part in (self.paper.container_title or self.paper.publisher, year) if part)
 
 
-# What a version link shows of the other paper (papers.services marks pages changed when one of these changes).
-_VERSION_COLUMNS = (
-    "doi",
+# What a version link shows of the other paper (the preprint's banner, the Versions line): papers.services marks
+# the other versions' pages changed when one of these changes.
+SHOWN_TO_OTHER_VERSIONS = (
     "title",
     "title_html",
     "language",
@@ -126,9 +126,8 @@ _VERSION_COLUMNS = (
     "published_date",
     "published_precision",
     "work_type",
-    "fetch_state",
-    "fetched_at",
 )
+_VERSION_COLUMNS = ("doi", *SHOWN_TO_OTHER_VERSIONS, "fetch_state", "fetched_at")
 _KIND_ORDER = {kind: position for position, kind in enumerate(RelationKind.values)}
 
 

@@ -46,7 +46,7 @@ from .normalize import (
     cited_work,
     merge_funding,
 )
-from .selectors import PaperVersion
+from .selectors import SHOWN_TO_OTHER_VERSIONS, PaperVersion
 
 # Paper columns a WorkRecord fills; an empty value in the record never erases a known one.
 _PAPER_FIELDS = (
@@ -966,22 +966,8 @@ def paper_link_citations(*, paper: Paper) -> None:
     papers_touch(paper_ids=changed)
 
 
-# What the pages of a paper's other versions show of it (the preprint's banner, the Versions line): when one of
-# these changes, those pages are marked changed too.
-_SHOWN_TO_OTHER_VERSIONS = (
-    "title",
-    "title_html",
-    "language",
-    "container_title",
-    "publisher",
-    "published_date",
-    "published_precision",
-    "work_type",
-)
-
-
 def _shown_to_other_versions(paper: Paper) -> tuple:
-    return (*(getattr(paper, name) for name in _SHOWN_TO_OTHER_VERSIONS), paper.has_metadata)
+    return (*(getattr(paper, name) for name in SHOWN_TO_OTHER_VERSIONS), paper.has_metadata)
 
 
 def _replace_relations(
