@@ -325,8 +325,7 @@ def fulltext_import_file(*, data: bytes) -> ImportedFile:
                 record = normalize.jats_article(etree_text(document))
             except normalize.UnusableRecord as exc:
                 raise jats.JatsError(str(exc)) from None
-            paper = paper_services.paper_save_record(record=record)
-            paper_services.paper_request_enrichment(paper=paper)
+            paper = paper_services.paper_save_record(record=record)  # queues its topics and PubMed ids too
         stored = fulltext_store(paper=paper, document=document, source=Source.PUBLISHER, source_url=paper.doi_url)
         enrichments.enrichment_done(paper_id=paper.id, kind="fulltext", source=Source.PUBLISHER.label)
     return ImportedFile(paper=paper, created=created, body=stored.body)

@@ -774,7 +774,7 @@ def topics_fetch_batch(*, paper_ids: list[int]) -> int:
     with transaction.atomic():
         changed = set()
         for paper in papers:
-            if paper.id in described and _apply_openalex_work(paper, described[paper.id]):
+            if paper.id in described and _apply_enrichment_fields(paper, described[paper.id]):
                 changed.add(paper.id)
         changed |= _papers_set_topics({paper_id: record.topics for paper_id, record in described.items()})
         enrichments.enrichments_settle(
@@ -793,8 +793,9 @@ def topics_fetch_batch(*, paper_ids: list[int]) -> int:
     return len(papers)
 
 
-def _apply_openalex_work(paper: Paper, record: WorkRecord) -> bool:
-    """paper_apply_enrichment's field updates in one save; the funders merged. Whether the paper changed."""
+def _apply_enrichment_fields(paper: Paper, record: WorkRecord) -> bool:
+    """The ids the paper lacks and the citation count in one UPDATE, the funders merged; whether anything was
+    written (the caller marks the paper changed, once for a batch)."""
     strip_bidi_controls_in(record)
     new_ids = [
         name for name in ("oa_url", "pmid", "pmcid", "arxiv_id") if getattr(record, name) and not getattr(paper, name)
@@ -924,31 +925,13 @@ def pubmed_ids_fetch_batch(*, paper_ids: list[int]) -> int:
 
 
 def paper_apply_enrichment(*, paper: Paper, record: WorkRecord) -> Paper:
-    """Add what an enrichment source (OpenAlex) knows beyond the main metadata: topics, ids and funders, never
-    overwriting, and its citation count (current)."""
-    strip_bidi_controls_in(record)
-    changed = [
-        name for name in ("oa_url", "pmid", "pmcid", "arxiv_id") if getattr(record, name) and not getattr(paper, name)
-    ]
-    for name in changed:
-        setattr(paper, name, getattr(record, name))
-    if changed:
-        paper.save(update_fields=[*changed, "updated_at"])
-        enrichments.enrichments_queue(paper=paper)  # a PMCID that just arrived brings its full text
-    if record.openalex_cited_by_count is not None:  # with the date read, even when unchanged
-        paper.openalex_cited_by_count = record.openalex_cited_by_count
-        paper.openalex_cited_by_count_at = timezone.now()
-        paper.save(update_fields=["openalex_cited_by_count", "openalex_cited_by_count_at", "updated_at"])
-        versions.papers_changed(paper_ids=[paper.id])
-    if record.funding:
-        # Added to what the paper's own metadata named (its JATS funding-group), never replacing it.
-        known = _known_funding(paper)
-        merged = merge_funding(known, record.funding)
-        if merged != known:
-            _replace_funding(paper, merged)
-            papers_touch(paper_ids=[paper.id])
+    """Add what an enrichment source (OpenAlex, NCBI) knows beyond the main metadata: ids and funders, never
+    overwriting, its citation count (current) and its topics; the paper is marked changed."""
+    changed = _apply_enrichment_fields(paper, record)
     if record.topics:
-        paper_set_topics(paper=paper, topics=record.topics)
+        _papers_set_topics({paper.id: record.topics})
+    if changed or record.topics:
+        papers_touch(paper_ids=[paper.id])
     return paper
 
 
@@ -1241,12 +1224,10 @@ _CLAIM_COLUMNS = ", ".join(
 )
 
 
-def paper_import(*, paper: Paper, enrichment_optional: bool = False) -> Paper:
+def paper_import(*, paper: Paper) -> Paper:
     """Fetch metadata (Crossref, else DataCite) and store it; the paper is `ready`. Topics (OpenAlex), PubMed
     ids (NCBI) and the other enrichments are queued by paper_save_record and fetched in batches across papers,
     so that each upstream answers many papers per call. Raises the clients' errors.
-
-    `enrichment_optional` is kept for tasks queued before the enrichments moved out (it no longer matters).
     """
     record = fetch_metadata(paper.doi)
     with transaction.atomic():
@@ -1279,13 +1260,6 @@ def paper_note(*, paper_id: int, note: str) -> None:
     """A remark shown on the page beside ready metadata (an enrichment that could not be fetched)."""
     Paper.objects.filter(id=paper_id).update(fetch_error=note[:2000], updated_at=timezone.now())
     versions.papers_changed(paper_ids=[paper_id])
-
-
-def paper_request_enrichment(*, paper: Paper) -> None:
-    """Queue topics and PubMed ids (OpenAlex, NCBI) for a paper whose metadata is its own (a JATS file)."""
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.paper_enrich.delay(paper.id))
 
 
 def paper_note_retry(*, paper_id: int, reason: str) -> None:

@@ -27,8 +27,7 @@ def paper_import(self, paper_id: int, force: bool = False) -> None:
         paper = services.paper_claim_for_import(paper_id=paper_id, force=force)
         if paper is None:
             return  # deleted, or already imported by another delivery of this task
-        last_attempt = self.request.retries >= settings.PAPERHUB_IMPORT_MAX_RETRIES
-        services.paper_import(paper=paper, enrichment_optional=last_attempt)
+        services.paper_import(paper=paper)
 
 
 # Papers per papers_queue_imports message: 1,000 DOIs make 10 messages, each fanned out by whichever worker takes it.
@@ -73,7 +72,8 @@ def identifier_lookup_resolve(self, lookup_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def paper_enrich(self, paper_id: int) -> None:
-    """Topics and PubMed ids for a paper whose metadata came with it (a JATS file): the metadata stays."""
+    """Topics and PubMed ids for a paper whose metadata came with it (a JATS file): kept for messages sent before
+    both became batched enrichments, which paper_save_record queues itself now."""
     with task_outcome(
         self,
         give_up=lambda reason: services.paper_note(paper_id=paper_id, note=f"Topics could not be fetched ({reason})"),
