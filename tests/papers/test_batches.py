@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from papers import enrichments, services, tasks
+from papers import enrichments, services
 from papers.models import Enrichment, Paper, PaperTopic
 from tests.claims import claims_side_by_side
 from tests.fake_upstream.server import Fail, Garbage
@@ -84,6 +84,18 @@ def test_garbage_from_openalex_raises_and_changes_no_paper(fake_upstream):
     assert not paper.paper_topics.exists()
 
 
+@pytest.mark.django_db
+def test_a_json_answer_that_is_not_a_work_list_is_refused_with_the_reason(fake_upstream):
+    from paperhub.http import UpstreamBadResponse
+
+    fake_upstream.always("openalex", Garbage(body=b'{"meta": {"count": 0}}'))  # no "results"
+    paper = PaperFactory(doi=SIGMOD)
+    queue([paper], services.TOPICS)
+    with pytest.raises(UpstreamBadResponse, match="OpenAlex: the answer is not a list of works"):
+        services.topics_fetch_batch(paper_ids=enrichments.batch_claim(kind=services.TOPICS, limit=10))
+    assert not paper.paper_topics.exists()
+
+
 # ---------------------------------------------------------------- through a real worker
 
 
@@ -126,7 +138,6 @@ def test_a_batch_is_retried_after_429_and_503_and_garbage_fails_every_row_clearl
     row = wait_until(lambda: paper.enrichments.filter(kind="pubmed_ids", state="failed").first(), 60, "the failure")
     assert row.detail == "NCBI: the response is not valid JSON"
     assert len(fake_upstream.calls("ncbi")) == 1, "a bad answer is not retried"
-    assert tasks.pubmed_ids_fetch_batch.name == "papers.tasks.pubmed_ids_fetch_batch"
 
 
 # ---------------------------------------------------------------- queries per batch (exact, like the pages')
