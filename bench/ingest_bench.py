@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,22 +105,22 @@ def peak_rss_mb(pid: int) -> float | None:
     return int(line.split()[1]) / 1024 if line else None
 
 
-def time_phases(requests, settled) -> dict[str, float]:
-    """Median seconds between an import's steps, from the fake upstream's log and the papers' updated_at:
-    where an import spends its time (waiting for a rate-limit slot shows up before the call it precedes)."""
-    first: dict[tuple[str, str], float] = {}
+def timeline(requests, started: float, settled: float) -> dict[str, dict[str, float]]:
+    """When each service was first and last asked, in seconds from the first DOI queued, and the rate it was asked
+    at between the two: whether the busiest service was kept at its limit, and how long the work ran on after it."""
+    spans: dict[str, list[float]] = {}
     for r in requests:
-        doi = r.path.removeprefix("works/doi:").removeprefix("works/") if r.service != "ncbi" else ""
-        if r.service == "ncbi":
-            doi = r.query.get("ids", [""])[0].split(",")[0]
-        first.setdefault((r.service, doi.lower()), r.at)
-    gaps: dict[str, list[float]] = {"crossref to openalex": [], "openalex to ncbi": [], "ncbi to saved": []}
-    for doi, at in settled:
-        steps = [first.get(("crossref", doi)), first.get(("openalex", doi)), first.get(("ncbi", doi)), at.timestamp()]
-        if None not in steps:
-            for name, start, end in zip(gaps, steps, steps[1:], strict=False):
-                gaps[name].append(end - start)
-    return {name: round(statistics.median(values), 3) for name, values in gaps.items() if values}
+        spans.setdefault(r.service, []).append(r.at)
+    lines = {
+        service: {
+            "first_s": round(min(times) - started, 1),
+            "last_s": round(max(times) - started, 1),
+            "per_s": round((len(times) - 1) / (max(times) - min(times)), 2) if max(times) > min(times) else 0.0,
+        }
+        for service, times in sorted(spans.items(), key=lambda kv: min(kv[1]))
+    }
+    lines["settled"] = {"first_s": round(settled - started, 1), "last_s": round(settled - started, 1), "per_s": 0.0}
+    return lines
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -325,7 +324,7 @@ def main() -> None:
     )
     failures = Counter(papers.exclude(fetch_state="ready").values_list("fetch_error", flat=True))
     requests = Counter(r.service for r in fake.requests)
-    phases = time_phases(fake.requests, papers.filter(fetch_state="ready").values_list("doi", "updated_at"))
+    phases = timeline(fake.requests, started, last.timestamp() if last else started)
     memory = {f"{roles[pid]} (pid {pid})": round(mb, 1) for pid, mb in sorted(peaks.items())}
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
@@ -367,7 +366,7 @@ def main() -> None:
         "lost_examples": lost[:5],
         "failure_reasons": dict(failures.most_common(5)),
         "duplicates": duplicates,
-        "median_phase_s": phases,
+        "timeline": phases,
         "cpu_ms_per_paper": {name: round(seconds / len(dois) * 1000, 1) for name, seconds in cpu_used.items()},
         "peak_rss_mb": memory,
         "peak_rss_mb_max": round(max(peaks.values()), 1),
@@ -395,7 +394,10 @@ def main() -> None:
         print(f"{'':<15}{name}: {mb} MB")
     per_paper = {name: round(seconds / len(dois) * 1000) for name, seconds in cpu_used.items()}
     print("CPU per paper: " + ", ".join(f"{name} {ms} ms" for name, ms in per_paper.items()))
-    print("median seconds per import phase: " + ", ".join(f"{k} {v}" for k, v in phases.items()))
+    print(
+        "timeline (s from the first DOI queued): "
+        + "; ".join(f"{k} {v['first_s']}-{v['last_s']} at {v['per_s']}/s" for k, v in phases.items())
+    )
     print("enrichments: " + ", ".join(f"{k} {v}" for k, v in sorted(enrichment_states.items())))
     for stage, figures in per_stage.items():
         print(

@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 from django.conf import settings
@@ -112,6 +113,14 @@ def worker_env(fake: FakeUpstream) -> dict[str, str]:
     }
 
 
+_WORKER_LOG_AT = pytest.StashKey[tuple]()
+_session_worker: list = []  # the celery_worker fixture's, once started
+_restarted_after: list[str] = []  # tests whose background work outlasted SETTLE_SECONDS
+# How long a test's own leftovers (a batch due in a moment, a retry) may run on after it before the worker is
+# restarted instead.
+SETTLE_SECONDS = 5
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, fake_upstream_server):
     """A real Celery worker process on the Redis broker, against the test database and the fake upstream."""
@@ -121,8 +130,62 @@ def celery_worker(django_db_setup, django_db_blocker, fake_upstream_server):
         env = worker_env(fake_upstream_server)
     redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()  # no leftovers from an earlier run
     worker = Worker(env).start()
+    _session_worker.append(worker)
     yield worker
+    _session_worker.clear()
     worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _worker_between_tests(request):
+    """Keep one test's background work out of the next. The session's worker runs whatever reaches the broker: a
+    test's late batches and retries, the tasks a transactional test's commits send, messages a killed worker
+    left unacknowledged. Running into the next test, such a task finds the wrong rows or deadlocks with the
+    flush between tests. So after a test that used a worker, or committed while one runs, the broker must go
+    idle (before the database is flushed) or the worker is restarted on an empty broker."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and any(marker.kwargs.get(k) for k in ("transaction", "serialized_rollback"))
+    uses_worker = {"celery_worker", "start_worker"} & set(request.fixturenames)
+    if marker is not None and (uses_worker or transactional):
+        request.getfixturevalue("_django_db_helper")  # set up first, so torn down (flushed) after the settling
+    if "celery_worker" in request.fixturenames:
+        worker = request.getfixturevalue("celery_worker")
+        request.node.stash[_WORKER_LOG_AT] = (worker, worker.log.stat().st_size)
+    yield
+    if _session_worker and (uses_worker or transactional):
+        _settle(_session_worker[0], request.node.nodeid)
+
+
+def _settle(worker, test: str, seconds: float = SETTLE_SECONDS) -> None:
+    from tests.workers import broker_idle
+
+    deadline = time.monotonic() + seconds
+    while not broker_idle(worker.env["CELERY_BROKER_URL"]):
+        if time.monotonic() > deadline:
+            _restarted_after.append(test)
+            worker.restart()
+            return
+        time.sleep(0.05)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _restarted_after:
+        terminalreporter.write_line(
+            f"The Celery worker was restarted after {len(_restarted_after)} test(s) whose background work was still "
+            f"running {SETTLE_SECONDS} s later: " + ", ".join(_restarted_after)
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed and _WORKER_LOG_AT in item.stash:
+        worker, start = item.stash[_WORKER_LOG_AT]
+        with worker.log.open("rb") as log:
+            log.seek(start)
+            text = log.read().decode(errors="replace")
+        report.sections.append(("worker log during this test (last 12,000 characters)", text[-12000:]))
+    return report
 
 
 @pytest.fixture

@@ -69,6 +69,14 @@ class Worker:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def restart(self) -> None:
+        """A fresh worker on an empty broker: what an earlier test left queued or scheduled is gone."""
+        import redis
+
+        self.stop()
+        redis.Redis.from_url(self.env["CELERY_BROKER_URL"]).flushdb()
+        self.start()
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -76,6 +84,15 @@ class Worker:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def broker_idle(broker_url: str) -> bool:
+    """Nothing waits in the broker's queue and no message is out unacknowledged. Every task acknowledges late
+    (CELERY_TASK_ACKS_LATE), so this also says no task is running, reserved or waiting for its ETA."""
+    import redis
+
+    broker = redis.Redis.from_url(broker_url)
+    return not broker.llen("celery") and not broker.hlen("unacked")
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.1):
