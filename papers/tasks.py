@@ -35,10 +35,13 @@ FAN_OUT_CHUNK = 100
 
 
 def paper_import_send_many(paper_ids: list[int]) -> None:
-    """paper_import.delay for each paper, through one producer (one broker connection) for them all."""
+    """paper_import.delay for each paper, through one producer (one broker connection) for them all, on the bulk
+    queue (settings.CELERY_TASK_QUEUES says why)."""
     with paper_import.app.producer_or_acquire() as producer:
         for paper_id in paper_ids:
-            paper_import.apply_async((paper_id,), {"force": False}, producer=producer)
+            paper_import.apply_async(
+                (paper_id,), {"force": False}, producer=producer, queue=settings.PAPERHUB_BULK_QUEUE
+            )
 
 
 def papers_queue_imports_send(paper_ids: list[int]) -> None:
@@ -47,7 +50,7 @@ def papers_queue_imports_send(paper_ids: list[int]) -> None:
     chunks = [paper_ids[i : i + FAN_OUT_CHUNK] for i in range(0, len(paper_ids), FAN_OUT_CHUNK)]
     with papers_queue_imports.app.producer_or_acquire() as producer:
         for chunk in chunks:
-            papers_queue_imports.apply_async((chunk,), producer=producer)
+            papers_queue_imports.apply_async((chunk,), producer=producer, queue=settings.PAPERHUB_BULK_QUEUE)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

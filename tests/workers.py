@@ -90,9 +90,11 @@ def broker_idle(broker_url: str) -> bool:
     """Nothing waits in the broker's queue and no message is out unacknowledged. Every task acknowledges late
     (CELERY_TASK_ACKS_LATE), so this also says no task is running, reserved or waiting for its ETA."""
     import redis
+    from django.conf import settings
 
     broker = redis.Redis.from_url(broker_url)
-    return not broker.llen("celery") and not broker.hlen("unacked")
+    queued = sum(broker.llen(queue.name) for queue in settings.CELERY_TASK_QUEUES)
+    return not queued and not broker.hlen("unacked")
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.1):

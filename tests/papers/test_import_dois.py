@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from papers import selectors, services
 from papers.models import IdentifierLookup, Paper, PaperRelation
 from tests.papers.factories import PaperFactory
+from tests.workers import wait_until
 
 
 @pytest.mark.django_db
@@ -153,6 +154,20 @@ def test_hundreds_of_dois_end_one_paper_each_all_imported_and_a_rerun_queues_non
     call_command("import_dois", str(source), stdout=out, stderr=io.StringIO())
     assert "0 queued, 210 already present, 0 invalid" in out.getvalue()
     assert dict(Paper.objects.values_list("doi", "fetched_at")) == fetched_at
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_visitors_add_does_not_wait_behind_a_bulk_load(fake_upstream, celery_worker):
+    # Bulk imports have their own queue, and workers take from it and the other in turn.
+    fake_upstream.serve_template("10.5555/bench.")
+    fake_upstream.set_latency(0.2)
+    services.papers_request_import(dois=[f"10.5555/bench.{n}" for n in range(1, 61)])
+    bulk = Paper.objects.filter(doi__startswith="10.5555/bench.")
+    wait_until(lambda: bulk.filter(fetch_state="ready").exists(), 60, "the bulk load to start")  # all 60 queued
+    paper, _ = services.paper_request_import(doi="10.1371/journal.pone.0033693")
+    wait_until(lambda: Paper.objects.filter(id=paper.id, fetch_state="ready").exists(), 60, "the visitor's add")
+    assert bulk.exclude(fetch_state="ready").count() > 30  # one queue: none left, the add waited for all
 
 
 @pytest.mark.django_db
