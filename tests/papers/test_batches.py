@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from papers import enrichments, services
+from papers import enrichments, services, tasks
 from papers.models import Enrichment, Paper, PaperTopic
 from tests.claims import claims_side_by_side
 from tests.fake_upstream.server import Fail, Garbage
@@ -138,6 +138,22 @@ def test_a_batch_is_retried_after_429_and_503_and_garbage_fails_every_row_clearl
     row = wait_until(lambda: paper.enrichments.filter(kind="pubmed_ids", state="failed").first(), 60, "the failure")
     assert row.detail == "NCBI: the response is not valid JSON"
     assert len(fake_upstream.calls("ncbi")) == 1, "a bad answer is not retried"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_partial_batch_due_again_within_the_wait_goes_back_to_waiting_and_then_runs(fake_upstream, celery_worker):
+    # As when a batch task ran late behind busy workers and a second one was scheduled meanwhile.
+    fake_upstream.serve_template(TEMPLATE)
+    paper = PaperFactory(doi=f"{TEMPLATE}1")
+    name, kind = tasks.topics_fetch_batch.name, services.TOPICS
+    assert enrichments.batch_may_start(kind=kind, task=name, limit=100, wait=1.0)  # a batch starts
+    Enrichment.objects.create(paper=paper, kind=kind, state="queued", input_key=paper.doi)  # sends no task
+    assert enrichments.batch_may_start(kind=kind, task=name, limit=1, wait=1.0), "a full batch always goes"
+    assert not enrichments.batch_may_start(kind=kind, task=name, limit=100, wait=1.0)  # within the second
+    # It went back to waiting, rescheduled: the worker runs it when the second is over, and the row is fetched.
+    wait_until(lambda: paper.enrichments.filter(kind=kind, state="done").exists(), 60, "the rescheduled batch")
+    assert len(fake_upstream.calls("openalex")) == 1
 
 
 # ---------------------------------------------------------------- queries per batch (exact, like the pages')
