@@ -6,15 +6,38 @@ no deletion, just a new version (papers/versions.py).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, ResolverMatch, resolve
 
 
 def origin_key(request: HttpRequest) -> str:
-    """A short tag of the scheme and host: cached bodies hold absolute links, which differ per host."""
-    return hashlib.sha256(request.build_absolute_uri("/").encode()).hexdigest()[:12]
+    """A short tag of the scheme and host: cached bodies hold absolute links, which differ per host. (get_host
+    checks the host against ALLOWED_HOSTS, as building the absolute URL would.)"""
+    return _origin_tag(request.scheme, request.get_host())
+
+
+@functools.lru_cache(maxsize=64)  # allowed hosts only, so a handful
+def _origin_tag(scheme: str, host: str) -> str:
+    return hashlib.sha256(f"{scheme}://{host}/".encode()).hexdigest()[:12]
+
+
+def resolved(path: str) -> ResolverMatch | None:
+    """What the URLconf makes of `path` (None: nothing), remembered per path: the shared caches ask on every hit,
+    and resolving was the largest cost of a hit of their own. Bounded; keyed on the URLconf, which tests change."""
+    return _resolved(settings.ROOT_URLCONF, path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(urlconf: str, path: str) -> ResolverMatch | None:
+    try:
+        return resolve(path, urlconf)
+    except Resolver404:
+        return None
 
 
 def request_key(prefix: str, request: HttpRequest) -> str:

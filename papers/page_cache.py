@@ -23,11 +23,10 @@ import hashlib
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from paperhub import cached_bodies
-from paperhub.caching import current_payload, keep, origin_key, request_key
+from paperhub.caching import current_payload, keep, origin_key, request_key, resolved
 
 from . import doi as doi_lib
 from . import versions
@@ -91,9 +90,8 @@ def raw_path(request: HttpRequest) -> str | None:
 def _shareable_view(request: HttpRequest) -> tuple[str | None, dict]:
     if request.method not in ("GET", "HEAD") or not is_shareable(request):
         return None, {}
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
+    match = resolved(request.path_info)
+    if match is None:
         return None, {}
     return match.view_name, match.kwargs
 

@@ -20,15 +20,16 @@ parameters (`application/json; indent=4`) and query parameters the record doesn'
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils.http import parse_http_date_safe
 from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 
 from paperhub.api import anonymous_throttle_windows, client_copy_is_current
-from paperhub.caching import current_payload, keep, origin_key, request_key, response_from
+from paperhub.caching import current_payload, keep, origin_key, request_key, resolved, response_from
 
 from .. import doi as doi_lib
 from .. import versions
@@ -44,7 +45,6 @@ RECORD_PARAMETERS = {api_settings.URL_FORMAT_OVERRIDE}
 class SharedApiResponseMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.negotiator = api_settings.DEFAULT_CONTENT_NEGOTIATION_CLASS()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         answer = self._answerable(request)
@@ -68,14 +68,15 @@ class SharedApiResponseMiddleware:
         came."""
         if request.method != "GET" or not request.path_info.startswith(PREFIX) or not _anonymous(request):
             return None
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
+        match = resolved(request.path_info)
+        if match is None:
             return None
         view_class = getattr(match.func, "view_class", None)
         if view_class not in (views.PaperDetail, views.PaperListCreate):
             return None
-        negotiated = self._negotiate(request, view_class)
+        query = request.GET if request.META.get("QUERY_STRING") else {}  # parsing an empty one costs too
+        accept = request.META.get("HTTP_ACCEPT")
+        negotiated = _negotiate(view_class, query.get(api_settings.URL_FORMAT_OVERRIDE), accept)
         windows = anonymous_throttle_windows(request, view_class)
         if negotiated is None or windows is None:
             return None
@@ -85,7 +86,7 @@ class SharedApiResponseMiddleware:
                 doi = doi_lib.normalize_doi(match.kwargs["doi"])
             except doi_lib.InvalidDOI:
                 return None  # DRF's 404 says why
-            if not set(request.GET) <= RECORD_PARAMETERS:
+            if not set(query) <= RECORD_PARAMETERS:
                 return None
             key = f"api-response:{versions.digest(doi)}:{export}:{origin_key(request)}"
             # None: not here, DRF answers 404
@@ -105,26 +106,31 @@ class SharedApiResponseMiddleware:
         allowed = all([throttle.allows(request.counted_throttles[window]) for window, throttle in windows.items()])
         return view_class, key, version, stored, negotiated, allowed
 
-    def _negotiate(self, request: HttpRequest, view_class) -> tuple[str, str] | None:
-        """The format and media type DRF would answer in, when it is one that is kept and plain."""
-        renderers = [renderer() for renderer in view_class.renderer_classes]
-        try:
-            renderer, media_type = self.negotiator.select_renderer(_Negotiated(request), renderers)
-        except APIException:
-            return None  # 400 or 406: DRF's to say
-        if renderer.format not in KEPT_FORMATS or media_type != renderer.media_type:
-            return None
-        return renderer.format, media_type
+
+@functools.lru_cache(maxsize=256)
+def _negotiate(view_class, format_override: str | None, accept: str | None) -> tuple[str, str] | None:
+    """The format and media type DRF would answer in, when it is one that is kept and plain. DRF's own
+    negotiation, remembered: it depends on nothing but the format parameter, the Accept header and the view's
+    renderers (bounded, so that made-up headers cannot grow it)."""
+    renderers = [renderer() for renderer in view_class.renderer_classes]
+    try:
+        renderer, media_type = _NEGOTIATOR.select_renderer(_Negotiated(format_override, accept), renderers)
+    except APIException:
+        return None  # 400 or 406: DRF's to say
+    if renderer.format not in KEPT_FORMATS or media_type != renderer.media_type:
+        return None
+    return renderer.format, media_type
 
 
 class _Negotiated:
     """What content negotiation reads of a DRF request."""
 
-    def __init__(self, request: HttpRequest):
-        self.query_params = request.GET
-        # Only the header negotiation reads: building request.headers from all of META costs more.
-        accept = request.META.get("HTTP_ACCEPT")
+    def __init__(self, format_override: str | None, accept: str | None):
+        self.query_params = {api_settings.URL_FORMAT_OVERRIDE: format_override} if format_override else {}
         self.headers = {"accept": accept} if accept is not None else {}
+
+
+_NEGOTIATOR = api_settings.DEFAULT_CONTENT_NEGOTIATION_CLASS()
 
 
 def _anonymous(request: HttpRequest) -> bool:

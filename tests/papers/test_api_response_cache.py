@@ -80,6 +80,18 @@ def test_each_format_is_kept_apart(client, paper):
     assert len({answer["ETag"] for answer in answers.values()}) == 4
 
 
+def test_made_up_accept_headers_are_answered_and_the_remembered_negotiations_stay_bounded(client, paper):
+    from django.core.cache import cache
+
+    from papers.api import response_cache
+
+    for n in range(300):
+        cache.clear()  # the anonymous throttle's counts: 300 reads are more than it allows a minute
+        answer = client.get(RECORD, headers={"Accept": f"application/json, text/x-made-up-{n}"})
+        assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+    assert response_cache._negotiate.cache_info().currsize <= 256
+
+
 @pytest.mark.parametrize(
     "path", ["/api/v1/papers/", "/api/v1/papers/?page_size=50", "/api/v1/papers/?page_size=2&ordering=title"]
 )
@@ -240,3 +252,11 @@ def test_a_head_request_goes_to_drf(client, paper):
 def test_bad_reads_get_drfs_error_every_time(client, paper, path, status, code):
     for _ in range(2):
         assert_error(client.get(path), status, code)
+
+
+@pytest.mark.parametrize("path", [RECORD, "/doi/10.5555/kept.record"])
+def test_a_host_not_allowed_gets_400_from_the_caches_too(client, paper, settings, path):
+    settings.ALLOWED_HOSTS = ["paperhub.example"]
+    assert client.get(path, headers={"Host": "paperhub.example"}).status_code == 200
+    assert client.get(path, headers={"Host": "paperhub.example"}).status_code == 200  # kept, then a hit
+    assert client.get(path, headers={"Host": "attacker.example"}).status_code == 400
