@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from tests.fake_upstream.server import FakeUpstream
-from tests.workers import Worker
+from tests.workers import Worker, broker_idle, empty_broker
 
 # Fast retries and short timeouts for the background work the tests run; production defaults are slower.
 WORKER_SETTINGS = {
@@ -124,11 +124,9 @@ SETTLE_SECONDS = 5
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, fake_upstream_server):
     """A real Celery worker process on the Redis broker, against the test database and the fake upstream."""
-    import redis
-
     with django_db_blocker.unblock():
         env = worker_env(fake_upstream_server)
-    redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()  # no leftovers from an earlier run
+    empty_broker(env["CELERY_BROKER_URL"])  # no leftovers from an earlier run
     worker = Worker(env).start()
     _session_worker.append(worker)
     yield worker
@@ -157,8 +155,6 @@ def _worker_between_tests(request):
 
 
 def _settle(worker, test: str, seconds: float = SETTLE_SECONDS) -> None:
-    from tests.workers import broker_idle
-
     deadline = time.monotonic() + seconds
     while not broker_idle(worker.env["CELERY_BROKER_URL"]):
         if time.monotonic() > deadline:

@@ -71,10 +71,8 @@ class Worker:
 
     def restart(self) -> None:
         """A fresh worker on an empty broker: what an earlier test left queued or scheduled is gone."""
-        import redis
-
         self.stop()
-        redis.Redis.from_url(self.env["CELERY_BROKER_URL"]).flushdb()
+        empty_broker(self.env["CELERY_BROKER_URL"])
         self.start()
 
     def stop(self) -> None:
@@ -84,6 +82,12 @@ class Worker:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def empty_broker(broker_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(broker_url).flushdb()
 
 
 def broker_idle(broker_url: str) -> bool:
