@@ -107,6 +107,9 @@ class SharedApiResponseMiddleware:
         return view_class, key, version, stored, negotiated, allowed
 
 
+_NEGOTIATOR = api_settings.DEFAULT_CONTENT_NEGOTIATION_CLASS()
+
+
 @functools.lru_cache(maxsize=256)
 def _negotiate(view_class, format_override: str | None, accept: str | None) -> tuple[str, str] | None:
     """The format and media type DRF would answer in, when it is one that is kept and plain. DRF's own
@@ -128,9 +131,6 @@ class _Negotiated:
     def __init__(self, format_override: str | None, accept: str | None):
         self.query_params = {api_settings.URL_FORMAT_OVERRIDE: format_override} if format_override else {}
         self.headers = {"accept": accept} if accept is not None else {}
-
-
-_NEGOTIATOR = api_settings.DEFAULT_CONTENT_NEGOTIATION_CLASS()
 
 
 def _anonymous(request: HttpRequest) -> bool:

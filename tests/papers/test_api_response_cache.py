@@ -90,6 +90,17 @@ def test_made_up_accept_headers_are_answered_and_the_remembered_negotiations_sta
         answer = client.get(RECORD, headers={"Accept": f"application/json, text/x-made-up-{n}"})
         assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
     assert response_cache._negotiate.cache_info().currsize <= 256
+    huge = client.get(RECORD, headers={"Accept": "text/x-made-up, " * 2000 + "application/json"})
+    assert huge.status_code in (200, 406) and huge["Content-Type"] == "application/json"  # DRF truncates it
+
+
+def test_a_very_long_path_is_answered_and_not_remembered(client):
+    from paperhub import caching
+
+    before = caching._resolved.cache_info().currsize
+    assert client.get("/doi/10.5555/" + "x" * 5000).status_code in (400, 404)
+    assert client.get("/api/v1/papers/10.5555/" + "x" * 5000 + "/").status_code in (400, 404)
+    assert caching._resolved.cache_info().currsize == before
 
 
 @pytest.mark.parametrize(
