@@ -105,13 +105,13 @@ def peak_rss_mb(pid: int) -> float | None:
     return int(line.split()[1]) / 1024 if line else None
 
 
-def timeline(requests, started: float, settled: float) -> dict[str, dict[str, float]]:
+def timeline(requests, started: float) -> dict[str, dict[str, float]]:
     """When each service was first and last asked, in seconds from the first DOI queued, and the rate it was asked
     at between the two: whether the busiest service was kept at its limit, and how long the work ran on after it."""
     spans: dict[str, list[float]] = {}
     for r in requests:
         spans.setdefault(r.service, []).append(r.at)
-    lines = {
+    return {
         service: {
             "first_s": round(min(times) - started, 1),
             "last_s": round(max(times) - started, 1),
@@ -119,8 +119,6 @@ def timeline(requests, started: float, settled: float) -> dict[str, dict[str, fl
         }
         for service, times in sorted(spans.items(), key=lambda kv: min(kv[1]))
     }
-    lines["settled"] = {"first_s": round(settled - started, 1), "last_s": round(settled - started, 1), "per_s": 0.0}
-    return lines
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -324,7 +322,7 @@ def main() -> None:
     )
     failures = Counter(papers.exclude(fetch_state="ready").values_list("fetch_error", flat=True))
     requests = Counter(r.service for r in fake.requests)
-    phases = timeline(fake.requests, started, last.timestamp() if last else started)
+    phases = timeline(fake.requests, started)
     memory = {f"{roles[pid]} (pid {pid})": round(mb, 1) for pid, mb in sorted(peaks.items())}
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
@@ -397,6 +395,7 @@ def main() -> None:
     print(
         "timeline (s from the first DOI queued): "
         + "; ".join(f"{k} {v['first_s']}-{v['last_s']} at {v['per_s']}/s" for k, v in phases.items())
+        + f"; all settled at {wall:.1f}"
     )
     print("enrichments: " + ", ".join(f"{k} {v}" for k, v in sorted(enrichment_states.items())))
     for stage, figures in per_stage.items():

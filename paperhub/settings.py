@@ -317,10 +317,9 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Two queues, and every worker consumes both (no -Q needed), taking from each in turn: "bulk" holds the imports
-# queued many at a time (`manage.py import_dois`), "celery" everything else. The
-# enrichments of papers already imported, a visitor's single add and a submitted video do not wait behind a bulk
-# load's thousands of imports: before, 1,000 queued DOIs held every topics and PubMed-id batch back until the last
-# import had run.
+# queued many at a time (`manage.py import_dois`), "celery" everything else. The enrichments of papers already
+# imported, a visitor's single add and a submitted video do not wait behind a bulk load's thousands of imports:
+# before, 1,000 queued DOIs held every topics and PubMed-id batch back until the last import had run.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 PAPERHUB_BULK_QUEUE = "bulk"
 # Each queue its own exchange and key, named after it (Celery would bind both to the default "celery" key).
